@@ -1,0 +1,1 @@
+"""Staff web console and its JSON API."""

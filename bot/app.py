@@ -1,0 +1,67 @@
+"""The web process: webhook, sandbox and console in one FastAPI app, built by a factory."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from bot.locks import UserLocks
+from bot.processor import MessageProcessor
+from bot.runtime import Runtime
+from bot.understanding import make_understander
+from bot.webhook import WebhookDeps, build_webhook_router, make_drain
+from bot.wire import SafeMode
+from handlers.dialogue import RedisDialogueStore
+from handlers.router import build_router
+from storage.redis_conn import is_up
+from storage.residents import community_for_account, compound_names
+
+log = logging.getLogger(__name__)
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    settings = runtime.settings
+    with runtime.session_factory() as session:
+        community = community_for_account(session, None)
+        community_name = community.name if community else "本"
+        compounds = compound_names(session, community.id) if community else ()
+
+    processor = MessageProcessor(
+        session_factory=runtime.session_factory,
+        router=build_router(community_name),
+        dialogues=RedisDialogueStore(runtime.redis),
+        locks=UserLocks(runtime.redis),
+        understand=make_understander(compounds),
+        dialogue_ttl=settings.dialogue_ttl_seconds,
+    )
+    app = FastAPI(title="社区助手", docs_url="/api/docs", redoc_url=None)
+    app.state.runtime = runtime
+    deps = WebhookDeps(
+        settings=settings,
+        processor=processor,
+        safe_mode=SafeMode(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid),
+        drain=make_drain(runtime),
+    )
+    app.include_router(build_webhook_router(deps))
+
+    if settings.sandbox_enabled:
+        from bot.sandbox.mount import mount_sandbox
+
+        mount_sandbox(app, runtime)
+
+    from admin.routes import build_admin_router
+
+    app.include_router(build_admin_router(runtime))
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        redis_ok = is_up(runtime.redis)
+        return JSONResponse({"status": "ok", "redis": redis_ok})
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/sandbox" if settings.sandbox_enabled else "/admin")
+
+    return app

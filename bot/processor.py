@@ -1,0 +1,257 @@
+"""The inbound path after the wire: dedupe, store, lock, understand, handle, persist."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.locks import UserLocks
+from bot.reply_slot import ReplySlot
+from handlers.base import Context, Understood
+from handlers.dialogue import DialogueStore
+from handlers.message import Incoming
+from handlers.router import Router
+from handlers.texts import TIMED_OUT
+from storage.deliveries import plan_delivery
+from storage.models import InboundMessage, OutboxJob, utcnow
+from storage.residents import get_or_create_resident
+
+log = logging.getLogger(__name__)
+
+HOLDING_REPLY = "收到，正在为您处理，稍后把结果发给您。"
+APOLOGY = "抱歉，系统刚才出了点问题，您的消息已记录，工作人员会跟进。也可以稍后再试。"
+STALE_ATTEMPT = timedelta(seconds=30)
+
+
+class StorageUnavailable(Exception):
+    """The message could not be stored: WeChat must retry, so answer with an error status."""
+
+
+class StillInProgress(Exception):
+    """Another attempt at the same message is running and has not finished in time."""
+
+
+@dataclass
+class Outcome:
+    reply_text: str | None
+    reply_time: int
+    outbox_ids: list[int] = field(default_factory=list)
+    duplicate: bool = False
+
+
+class MessageProcessor:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        router: Router,
+        dialogues: DialogueStore,
+        locks: UserLocks,
+        understand: Callable[[str], Understood],
+        dialogue_ttl: int = 1800,
+    ) -> None:
+        self._factory = session_factory
+        self._router = router
+        self._dialogues = dialogues
+        self._locks = locks
+        self._understand = understand
+        self._dialogue_ttl = dialogue_ttl
+
+    def process(self, msg: Incoming, slot: ReplySlot, deadline: float) -> Outcome:
+        with self._locks.hold(msg.openid, max(deadline - time.monotonic(), 0.05)) as held:
+            if not held:
+                raise StillInProgress(msg.dedup_key)
+            inbound_id, previous = self._store(msg, deadline)
+            if previous is not None:
+                slot.claim_passive()
+                return previous
+            slot.mark_stored()
+            return self._handle(msg, inbound_id, slot)
+
+    # -- storing ---------------------------------------------------------------------------
+
+    def _store(self, msg: Incoming, deadline: float) -> tuple[int, Outcome | None]:
+        """Store the message, or find the earlier copy of a retried one."""
+        while True:
+            try:
+                with self._factory() as session:
+                    existing = session.scalar(
+                        select(InboundMessage).where(InboundMessage.dedup_key == msg.dedup_key)
+                    )
+                    if existing is None:
+                        row = self._new_row(msg)
+                        session.add(row)
+                        session.commit()
+                        return row.id, None
+                    if existing.status != "received":
+                        return existing.id, _stored_outcome(existing)
+                    if utcnow() - existing.received_at > STALE_ATTEMPT:
+                        log.warning("taking over abandoned attempt at %s", msg.dedup_key)
+                        return existing.id, None
+            except IntegrityError:
+                pass  # a concurrent copy was stored first: look again
+            except SQLAlchemyError as exc:
+                raise StorageUnavailable(str(exc)) from exc
+            if time.monotonic() > deadline:
+                raise StillInProgress(msg.dedup_key)
+            time.sleep(0.05)
+
+    @staticmethod
+    def _new_row(msg: Incoming) -> InboundMessage:
+        return InboundMessage(
+            dedup_key=msg.dedup_key,
+            openid=msg.openid,
+            msg_type=msg.msg_type,
+            event=msg.event,
+            content=msg.text or msg.content,
+            payload=msg.raw,
+            created_at=msg.created_at,
+        )
+
+    # -- handling --------------------------------------------------------------------------
+
+    def _handle(self, msg: Incoming, inbound_id: int, slot: ReplySlot) -> Outcome:
+        now = datetime.now(UTC)
+        dialogue = self._dialogues.load(msg.openid)
+        note = None
+        if dialogue is not None and dialogue.expired(now):
+            self._dialogues.clear(msg.openid)
+            dialogue, note = None, TIMED_OUT
+        understood = self._understand_message(msg, dialogue)
+        session = self._factory()
+        try:
+            resident = get_or_create_resident(session, msg.openid, now)
+            if (msg.event or "").lower() != "unsubscribe":
+                resident.last_message_at = now
+                resident.cs_quota_used = 0
+            ctx = Context(
+                session=session,
+                message=msg,
+                resident=resident,
+                understood=understood,
+                dialogue=dialogue,
+                now=now,
+                inbound_id=inbound_id,
+                understand=self._understand,
+                next_dialogue=dialogue,
+                dialogue_note=note,
+            )
+            handler_name, reply = self._router.dispatch(ctx)
+            text = reply.text
+            if text is not None and ctx.dialogue_note:
+                text = f"{ctx.dialogue_note}\n{text}"
+            outcome = self._finish(session, ctx, inbound_id, handler_name, text, slot)
+        except Exception:
+            session.rollback()
+            log.exception("handling %s failed", msg.dedup_key)
+            outcome = self._record_failure(inbound_id, slot)
+            return outcome
+        finally:
+            session.close()
+        self._save_dialogue(msg.openid, ctx)
+        return outcome
+
+    def _understand_message(self, msg: Incoming, dialogue: object) -> Understood:
+        if msg.msg_type == "event" and (msg.event or "").lower() == "click":
+            return Understood(intent=menu_intent(msg.event_key), confidence=1.0)
+        text = msg.text
+        if not text:
+            return Understood(intent="unknown", confidence=0.0)
+        understood = self._understand(text)
+        return choose_clarified_option(text, understood, dialogue)
+
+    def _finish(
+        self,
+        session: Session,
+        ctx: Context,
+        inbound_id: int,
+        handler_name: str,
+        text: str | None,
+        slot: ReplySlot,
+    ) -> Outcome:
+        row = session.get(InboundMessage, inbound_id)
+        assert row is not None
+        row.intent = ctx.understood.intent if handler_name != "fallback" else "unknown"
+        row.replied_at = utcnow()
+        if slot.claim_passive():
+            row.status = "handled"
+            row.reply_text = text
+        else:
+            # The webhook already gave a holding reply; the real answer follows as a message.
+            row.status = "deferred"
+            row.reply_text = HOLDING_REPLY
+            if text:
+                plan_delivery(
+                    session,
+                    channel="customer_service",
+                    recipient=ctx.message.openid,
+                    purpose="late_reply",
+                    payload={"text": text},
+                    idempotency_key=f"late_reply:{inbound_id}",
+                )
+        session.flush()
+        outbox_ids = [
+            obj.id
+            for obj in session.identity_map.values()
+            if isinstance(obj, OutboxJob) and obj.enqueued_at is None
+        ]
+        session.commit()
+        return Outcome(row.reply_text, int(row.replied_at.timestamp()), outbox_ids)
+
+    def _record_failure(self, inbound_id: int, slot: ReplySlot) -> Outcome:
+        slot.claim_passive()
+        now = utcnow()
+        try:
+            with self._factory() as session:
+                row = session.get(InboundMessage, inbound_id)
+                if row is not None:
+                    row.status = "failed"
+                    row.reply_text = APOLOGY
+                    row.replied_at = now
+                    session.commit()
+        except SQLAlchemyError:
+            log.exception("could not mark message %s failed", inbound_id)
+        return Outcome(APOLOGY, int(now.timestamp()))
+
+    def _save_dialogue(self, openid: str, ctx: Context) -> None:
+        if ctx.next_dialogue is None:
+            if ctx.dialogue is not None:
+                self._dialogues.clear(openid)
+        elif ctx.next_dialogue is not ctx.dialogue:
+            self._dialogues.save(openid, ctx.next_dialogue, self._dialogue_ttl)
+
+
+def _stored_outcome(row: InboundMessage) -> Outcome:
+    replied = row.replied_at or row.received_at
+    return Outcome(row.reply_text, int(replied.timestamp()), duplicate=True)
+
+
+MENU_KEYS = {
+    "MENU_HELP": "greeting_help",
+    "MENU_ADDRESS": "register_address",
+    "MENU_HUMAN": "human",
+    "MENU_REPORT": "report_problem",
+    "MENU_MEAL": "meal_request",
+    "MENU_VOLUNTEER": "volunteer_signup",
+    "MENU_JOB": "job_seek",
+    "MENU_STATUS": "status_query",
+}
+
+
+def menu_intent(event_key: str | None) -> str:
+    return MENU_KEYS.get((event_key or "").upper(), "greeting_help")
+
+
+def choose_clarified_option(text: str, understood: Understood, dialogue: object) -> Understood:
+    """After "您是想：1. … 2. …", a bare number picks that meaning."""
+    options = getattr(dialogue, "data", {}).get("options") if dialogue is not None else None
+    choice = text.strip().rstrip("。.")
+    if options and choice in ("1", "2") and int(choice) <= len(options):
+        return Understood(intent=options[int(choice) - 1], confidence=0.9, evidence=("clarified",))
+    return understood

@@ -1,0 +1,53 @@
+"""The process's resources (settings, database, Redis), built once per process.
+
+Web requests get them through FastAPI dependencies; RQ jobs and the scheduler, which
+only receive ids, reach them here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings, get_settings
+from storage.db import make_engine, make_session_factory
+from storage.redis_conn import make_redis
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.sqlalchemy_url)
+
+    @cached_property
+    def session_factory(self) -> sessionmaker[Session]:
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def redis(self) -> Redis:
+        if not self.settings.redis_url:
+            raise RuntimeError("REDIS_URL is not set (the embedded run sets it for its children)")
+        return make_redis(self.settings.redis_url, self.settings.redis_timeout_seconds)
+
+
+_runtime: Runtime | None = None
+
+
+def get_runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        _runtime = Runtime(get_settings())
+    return _runtime
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    """Tests and the embedded launcher install their own runtime."""
+    global _runtime
+    _runtime = runtime

@@ -1,0 +1,152 @@
+"""`/wechat`: WeChat's server-mode webhook (plaintext, compatible and safe mode)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
+
+from bot.processor import (
+    HOLDING_REPLY,
+    MessageProcessor,
+    Outcome,
+    StillInProgress,
+    StorageUnavailable,
+)
+from bot.reply_slot import ReplySlot
+from bot.runtime import Runtime
+from bot.security import RequestRejected, verify_signature, verify_timestamp
+from bot.settings import Settings
+from bot.wire import SafeMode, parse_xml, render_text_reply, to_incoming
+from storage.queues import drain_outbox
+
+log = logging.getLogger(__name__)
+
+SUCCESS = "success"
+
+
+@dataclass
+class WebhookDeps:
+    settings: Settings
+    processor: MessageProcessor
+    safe_mode: SafeMode
+    drain: Callable[[list[int]], None]  # run after the response is sent
+
+
+async def read_capped_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise RequestRejected(413, "body too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestRejected(413, "body too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def build_webhook_router(deps: WebhookDeps) -> APIRouter:
+    router = APIRouter()
+    settings = deps.settings
+
+    @router.get("/wechat", response_class=PlainTextResponse)
+    def echo(
+        signature: str = "",
+        timestamp: str = "",
+        nonce: str = "",
+        echostr: str = "",
+    ) -> Response:
+        try:
+            verify_timestamp(timestamp, settings.replay_window_seconds)
+            verify_signature((settings.wechat_token, timestamp, nonce), signature)
+        except RequestRejected as exc:
+            log.warning("echo check refused: %s", exc.reason)
+            return PlainTextResponse(exc.reason, status_code=exc.status)
+        return PlainTextResponse(echostr)
+
+    @router.post("/wechat")
+    async def receive(
+        request: Request,
+        background: BackgroundTasks,
+        signature: str = "",
+        timestamp: str = "",
+        nonce: str = "",
+        encrypt_type: Annotated[str, Query()] = "",
+        msg_signature: str = "",
+    ) -> Response:
+        started = time.monotonic()
+        deadline = started + settings.reply_budget_seconds
+        safe = encrypt_type.lower() == "aes"
+        try:
+            body = await read_capped_body(request, settings.max_body_bytes)
+            verify_timestamp(timestamp, settings.replay_window_seconds)
+            verify_signature((settings.wechat_token, timestamp, nonce), signature)
+            fields = parse_xml(body)
+            if safe:
+                encrypted = fields.get("Encrypt")
+                if not encrypted:
+                    raise RequestRejected(400, "safe mode body without Encrypt")
+                verify_signature((settings.wechat_token, timestamp, nonce, encrypted), msg_signature)
+                fields = parse_xml(deps.safe_mode.decrypt(encrypted))
+            msg = to_incoming(fields)
+        except RequestRejected as exc:
+            log.warning("webhook refused (%s): %s", exc.status, exc.reason)
+            return PlainTextResponse(exc.reason, status_code=exc.status)
+
+        slot = ReplySlot()
+        task = asyncio.ensure_future(run_in_threadpool(deps.processor.process, msg, slot, deadline))
+        done, _ = await asyncio.wait({task}, timeout=max(deadline - time.monotonic(), 0))
+        outcome: Outcome
+        if not done:
+            if slot.defer():
+                log.warning("reply budget spent on %s; holding reply sent", msg.dedup_key)
+                return _reply(deps, msg.openid, msg.account, HOLDING_REPLY, int(time.time()), safe)
+            if slot.state == "unstored":
+                log.error("message %s not stored within the budget; WeChat will retry", msg.dedup_key)
+                return PlainTextResponse("storage slow", status_code=503)
+            done, _ = await asyncio.wait({task})  # the real reply is being committed now
+        try:
+            outcome = task.result()
+        except StorageUnavailable as exc:
+            log.error("cannot store %s (%s); WeChat will retry", msg.dedup_key, exc)
+            return PlainTextResponse("storage unavailable", status_code=503)
+        except StillInProgress:
+            return PlainTextResponse("in progress", status_code=503)
+        if outcome.outbox_ids:
+            background.add_task(deps.drain, outcome.outbox_ids)
+        elapsed = (time.monotonic() - started) * 1000
+        log.info(
+            "%s %s from %s answered in %.0f ms%s",
+            msg.msg_type, msg.event or "", msg.openid, elapsed, " (retry)" if outcome.duplicate else "",
+        )
+        if not outcome.reply_text:
+            return PlainTextResponse(SUCCESS)
+        return _reply(deps, msg.openid, msg.account, outcome.reply_text, outcome.reply_time, safe)
+
+    return router
+
+
+def _reply(deps: WebhookDeps, openid: str, account: str, text: str, created: int, safe: bool) -> Response:
+    xml = render_text_reply(openid, account, text, created)
+    if safe:
+        xml = deps.safe_mode.encrypt_reply(xml)
+    return Response(content=xml, media_type="application/xml")
+
+
+def make_drain(runtime: Runtime) -> Callable[[list[int]], None]:
+    def drain(ids: list[int]) -> None:
+        try:
+            drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
+        except Exception:  # the scheduler drains whatever is left
+            log.exception("outbox drain after reply failed")
+
+    return drain

@@ -1,0 +1,1 @@
+"""One module per resident intent and staff action. No HTTP, no XML."""

@@ -1,0 +1,37 @@
+"""The explicit fallback: say so plainly, suggest likely meanings, then offer a person."""
+
+from __future__ import annotations
+
+from handlers import texts
+from handlers.base import Context, Reply
+from handlers.dialogue import DialogueState
+
+FLOW = "not_understood"
+
+
+class FallbackHandler:
+    name = "fallback"
+
+    def matches(self, ctx: Context) -> bool:
+        return True
+
+    def handle(self, ctx: Context) -> Reply:
+        misses = 1
+        if ctx.dialogue is not None and ctx.dialogue.flow == FLOW:
+            misses = ctx.dialogue.misses + 1
+        if misses >= 2:
+            ctx.next_dialogue = None
+            return Reply(texts.OFFER_HUMAN)
+        ctx.next_dialogue = DialogueState(flow=FLOW, step="missed", misses=misses)
+        options = [
+            intent
+            for intent, _score in ctx.understood.alternatives
+            if intent in texts.INTENT_LABELS
+        ][:2]
+        if options:
+            lines = "\n".join(
+                f"{n}. {texts.INTENT_LABELS[intent]}" for n, intent in enumerate(options, 1)
+            )
+            ctx.next_dialogue.data["options"] = options
+            return Reply(texts.CLARIFY.format(options=lines))
+        return Reply(texts.NOT_UNDERSTOOD)

@@ -1,0 +1,1 @@
+"""Records: SQLAlchemy models, sessions, repositories, migrations and queues."""

@@ -1,0 +1,33 @@
+from storage.models.base import Base, utcnow
+from storage.models.community import (
+    Building,
+    Community,
+    Compound,
+    Grid,
+    Household,
+    Resident,
+    StaffAccount,
+    Unit,
+)
+from storage.models.messages import Event, Handover, InboundMessage
+from storage.models.outbound import Delivery, GroupChannel, OutboxJob, SandboxRecord
+
+__all__ = [
+    "Base",
+    "Building",
+    "Community",
+    "Compound",
+    "Delivery",
+    "Event",
+    "Grid",
+    "GroupChannel",
+    "Handover",
+    "Household",
+    "InboundMessage",
+    "OutboxJob",
+    "Resident",
+    "SandboxRecord",
+    "StaffAccount",
+    "Unit",
+    "utcnow",
+]
