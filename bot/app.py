@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -13,6 +14,7 @@ from bot.runtime import Runtime
 from bot.understanding import make_understander
 from bot.webhook import WebhookDeps, build_webhook_router, make_drain
 from bot.wire import SafeMode
+from handlers.base import Understood
 from handlers.dialogue import RedisDialogueStore
 from handlers.router import build_router
 from storage.redis_conn import is_up
@@ -21,7 +23,9 @@ from storage.residents import community_for_account, compound_names
 log = logging.getLogger(__name__)
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(
+    runtime: Runtime, understand: Callable[[str], Understood] | None = None
+) -> FastAPI:
     settings = runtime.settings
     with runtime.session_factory() as session:
         community = community_for_account(session, None)
@@ -33,8 +37,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         router=build_router(community_name),
         dialogues=RedisDialogueStore(runtime.redis),
         locks=UserLocks(runtime.redis),
-        understand=make_understander(compounds),
+        understand=understand or make_understander(compounds),
         dialogue_ttl=settings.dialogue_ttl_seconds,
+        drain=make_drain(runtime),
     )
     app = FastAPI(title="社区助手", docs_url="/api/docs", redoc_url=None)
     app.state.runtime = runtime

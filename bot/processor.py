@@ -20,7 +20,8 @@ from handlers.message import Incoming
 from handlers.router import Router
 from handlers.texts import TIMED_OUT
 from storage.deliveries import plan_delivery
-from storage.models import InboundMessage, OutboxJob, utcnow
+from storage.models import InboundMessage, utcnow
+from storage.queues import jobs_added
 from storage.residents import get_or_create_resident
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,9 @@ class MessageProcessor:
         locks: UserLocks,
         understand: Callable[[str], Understood],
         dialogue_ttl: int = 1800,
+        drain: Callable[[list[int]], None] | None = None,
     ) -> None:
+        self._drain = drain
         self._factory = session_factory
         self._router = router
         self._dialogues = dialogues
@@ -196,12 +199,12 @@ class MessageProcessor:
                     idempotency_key=f"late_reply:{inbound_id}",
                 )
         session.flush()
-        outbox_ids = [
-            obj.id
-            for obj in session.identity_map.values()
-            if isinstance(obj, OutboxJob) and obj.enqueued_at is None
-        ]
+        outbox_ids = [job.id for job in jobs_added(session)]
         session.commit()
+        if row.status == "deferred" and self._drain is not None:
+            # Nobody is waiting on this thread any more: hand the late reply over now.
+            self._drain(outbox_ids)
+            outbox_ids = []
         return Outcome(row.reply_text, int(row.replied_at.timestamp()), outbox_ids)
 
     def _record_failure(self, inbound_id: int, slot: ReplySlot) -> Outcome:

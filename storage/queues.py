@@ -36,7 +36,14 @@ def enqueue_job(session: Session, queue: str, func: str, *args: Any) -> OutboxJo
     """Record a job in the caller's transaction; it is enqueued after the commit."""
     job = OutboxJob(queue=queue, func=func, args=list(args))
     session.add(job)
+    # Held here so the committer can push exactly this transaction's jobs right away.
+    session.info.setdefault("outbox_jobs", []).append(job)
     return job
+
+
+def jobs_added(session: Session) -> list[OutboxJob]:
+    """Outbox jobs added in this session (flush first to get their ids)."""
+    return list(session.info.get("outbox_jobs", []))
 
 
 def _claim(session: Session, job_id: int) -> bool:

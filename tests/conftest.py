@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -149,10 +150,10 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 
 
 class LiveServer:
-    def __init__(self, runtime: Runtime, port: int) -> None:
+    def __init__(self, runtime: Runtime, port: int, **app_options: Any) -> None:
         self.runtime = runtime
         self.url = f"http://127.0.0.1:{port}"
-        self.app = create_app(runtime)
+        self.app = create_app(runtime, **app_options)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
