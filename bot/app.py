@@ -8,6 +8,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from bot.lexicon_provider import LexiconProvider
 from bot.locks import UserLocks
 from bot.processor import MessageProcessor
 from bot.runtime import Runtime
@@ -32,12 +33,13 @@ def create_app(
         community_name = community.name if community else "本"
         compounds = compound_names(session, community.id) if community else ()
 
+    provider = LexiconProvider(runtime.session_factory)
     processor = MessageProcessor(
         session_factory=runtime.session_factory,
-        router=build_router(community_name),
+        router=build_router(community_name, knowledge=provider.knowledge),
         dialogues=RedisDialogueStore(runtime.redis),
         locks=UserLocks(runtime.redis),
-        understand=understand or make_understander(compounds),
+        understand=understand or make_understander(provider, compounds),
         dialogue_ttl=settings.dialogue_ttl_seconds,
         drain=make_drain(runtime),
     )

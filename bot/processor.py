@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.locks import UserLocks
 from bot.reply_slot import ReplySlot
-from handlers.base import Context, Understood
-from handlers.dialogue import DialogueStore
+from handlers.base import Context, Reply, Understood
+from handlers.context import contextualize
+from handlers.dialogue import DialogueState, DialogueStore
 from handlers.message import Incoming
 from handlers.router import Router
 from handlers.texts import TIMED_OUT
@@ -144,6 +145,7 @@ class MessageProcessor:
                 understand=self._understand,
                 next_dialogue=dialogue,
                 dialogue_note=note,
+                redispatch=self._redispatch,
             )
             handler_name, reply = self._router.dispatch(ctx)
             text = reply.text
@@ -160,14 +162,25 @@ class MessageProcessor:
         self._save_dialogue(msg.openid, ctx)
         return outcome
 
-    def _understand_message(self, msg: Incoming, dialogue: object) -> Understood:
+    def _redispatch(self, ctx: Context, text: str) -> Reply:
+        """Run a stored request again, in the same transaction, as if just received."""
+        message = replace(ctx.message, msg_type="text", content=text, recognition=None)
+        understood = self._understand(text)
+        inner = replace(ctx, message=message, understood=understood, dialogue=None,
+                        next_dialogue=None, redispatch=None)
+        _name, reply = self._router.dispatch(inner)
+        if inner.next_dialogue is not None:
+            ctx.next_dialogue = inner.next_dialogue
+        return reply
+
+    def _understand_message(self, msg: Incoming, dialogue: DialogueState | None) -> Understood:
         if msg.msg_type == "event" and (msg.event or "").lower() == "click":
             return Understood(intent=menu_intent(msg.event_key), confidence=1.0)
         text = msg.text
         if not text:
             return Understood(intent="unknown", confidence=0.0)
         understood = self._understand(text)
-        return choose_clarified_option(text, understood, dialogue)
+        return contextualize(text, understood, dialogue)
 
     def _finish(
         self,
@@ -249,12 +262,3 @@ MENU_KEYS = {
 
 def menu_intent(event_key: str | None) -> str:
     return MENU_KEYS.get((event_key or "").upper(), "greeting_help")
-
-
-def choose_clarified_option(text: str, understood: Understood, dialogue: object) -> Understood:
-    """After "您是想：1. … 2. …", a bare number picks that meaning."""
-    options = getattr(dialogue, "data", {}).get("options") if dialogue is not None else None
-    choice = text.strip().rstrip("。.")
-    if options and choice in ("1", "2") and int(choice) <= len(options):
-        return Understood(intent=options[int(choice) - 1], confidence=0.9, evidence=("clarified",))
-    return understood

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import nlp
+from bot.lexicon_provider import LexiconProvider
 from handlers.base import Understood
 
 
-def make_understander(compounds: Sequence[str] = ()) -> Callable[[str], Understood]:
+def make_understander(
+    provider: LexiconProvider | None = None, compounds: Sequence[str] = ()
+) -> Callable[[str], Understood]:
     names = tuple(compounds)
 
     def understand(text: str) -> Understood:
-        result = nlp.understand(text, compounds=names)
+        lexicon = provider.lexicon() if provider is not None else None
+        result = nlp.understand(text, lexicon=lexicon, compounds=names)
         return Understood(
             intent=result.intent,
             confidence=result.confidence,

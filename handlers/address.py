@@ -67,13 +67,22 @@ class RegisterAddressHandler(IntentHandler):
             to_state=f"household:{household.id}",
             note=f"绑定住址 {household.address}",
         )
+        ctx.resident.household = household
         ctx.next_dialogue = None
         grid = household.unit.building.grid
-        return Reply(texts.ADDRESS_BOUND.format(address=household.address, grid=grid.name))
+        bound = texts.ADDRESS_BOUND.format(address=household.address, grid=grid.name)
+        resume = ctx.dialogue.data.get("resume") if ctx.dialogue else None
+        if resume and ctx.redispatch is not None:
+            follow = ctx.redispatch(ctx, resume["text"])
+            if follow.text:
+                return Reply(f"{bound}\n\n{follow.text}")
+        return Reply(bound)
 
     def _ask_again(self, ctx: Context, tries: int, prompt: str) -> Reply:
         if tries >= MAX_TRIES:
             ctx.next_dialogue = None
             return Reply(texts.ADDRESS_GAVE_UP)
-        ctx.next_dialogue = DialogueState(flow=FLOW, step="awaiting_address", data={"tries": tries})
+        data = dict(ctx.dialogue.data) if ctx.dialogue and ctx.dialogue.flow == FLOW else {}
+        data["tries"] = tries
+        ctx.next_dialogue = DialogueState(flow=FLOW, step="awaiting_address", data=data)
         return Reply(prompt)

@@ -42,6 +42,9 @@ class Context:
     # The dialogue state to store after this message (None clears it).
     next_dialogue: DialogueState | None = None
     dialogue_note: str | None = None
+    # Handle another request as if the resident had just sent it (used to resume a
+    # request that had to wait for the address).
+    redispatch: Callable[[Context, str], Reply] | None = None
 
     def enqueue(self, queue: str, func: str, *args: Any) -> None:
         """Follow-up work, enqueued after the transaction commits (durably via the outbox)."""

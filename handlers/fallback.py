@@ -32,6 +32,37 @@ class FallbackHandler:
             lines = "\n".join(
                 f"{n}. {texts.INTENT_LABELS[intent]}" for n, intent in enumerate(options, 1)
             )
-            ctx.next_dialogue.data["options"] = options
+            ctx.next_dialogue.data.update(options=options, expects="choice")
             return Reply(texts.CLARIFY.format(options=lines))
         return Reply(texts.NOT_UNDERSTOOD)
+
+
+LOW_CONFIDENCE = 0.55
+
+
+class ClarifyHandler:
+    """A guess too weak to act on: offer the likeliest meanings as numbered choices."""
+
+    name = "clarify"
+
+    def matches(self, ctx: Context) -> bool:
+        understood = ctx.understood
+        return (
+            ctx.message.text is not None
+            and understood.intent not in ("unknown", "cancel")
+            and understood.confidence < LOW_CONFIDENCE
+        )
+
+    def handle(self, ctx: Context) -> Reply:
+        options = [ctx.understood.intent]
+        for intent, _score in ctx.understood.alternatives:
+            if intent not in options and intent in texts.INTENT_LABELS:
+                options.append(intent)
+        if len(options) < 2:
+            options.append("human")
+        options = options[:2]
+        lines = "\n".join(f"{n}. {texts.INTENT_LABELS[i]}" for n, i in enumerate(options, 1))
+        ctx.next_dialogue = DialogueState(
+            flow=FLOW, step="clarifying", data={"options": options, "expects": "choice"}
+        )
+        return Reply(texts.CLARIFY.format(options=lines))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from handlers.address import RegisterAddressHandler
 from handlers.base import Context, Handler, Reply
 from handlers.cancel import CancelHandler
-from handlers.fallback import FallbackHandler
+from handlers.consult import ConsultHandler, KnowledgeLike
+from handlers.fallback import ClarifyHandler, FallbackHandler
 from handlers.forward import ForwardToStaffHandler
 from handlers.help import GreetingHelpHandler
 from handlers.human import HumanHandler
@@ -35,7 +36,6 @@ FORWARDED_INTENTS = frozenset(
         "job_apply",
         "status_query",
         "rate",
-        "consult",
     }
 )
 
@@ -52,7 +52,9 @@ class Router:
         return self.fallback.name, self.fallback.handle(ctx)
 
 
-def build_router(community_name: str) -> Router:
+def build_router(
+    community_name: str, knowledge: Callable[[], Sequence[KnowledgeLike]] = tuple
+) -> Router:
     return Router(
         handlers=[
             SubscribeHandler(community_name),
@@ -61,8 +63,10 @@ def build_router(community_name: str) -> Router:
             UnknownKindHandler(),
             CancelHandler(),
             RegisterAddressHandler(),
+            ClarifyHandler(),
             GreetingHelpHandler(),
             HumanHandler(),
+            ConsultHandler(knowledge),
             ForwardToStaffHandler(FORWARDED_INTENTS),
             MediaHandler(),
         ],

@@ -25,7 +25,7 @@ HUMAN_QUEUED = (
     "已为您转接{who}，工作时间（{hours}）内会尽快联系您。\n您可以先把要说的事直接发过来，我们会一并转给他们。"
 )
 HUMAN_NO_ADDRESS = "已为您转接社区工作人员，工作时间（{hours}）内会尽快联系您。\n为了更快找到负责您的网格员，也请告诉我您的住址，如：3号楼2单元501。"
-HUMAN_STAFF_NOTICE = "【转人工】{address}居民请求人工服务。\n居民留言：{text}\n编号 H{handover_id}，请尽快联系。"
+HUMAN_STAFF_NOTICE = "【{kind}】{address}居民需要人工服务。\n居民留言：{text}\n编号 H{handover_id}，请尽快联系。"
 
 CANCELLED = "好的，已取消。有需要随时再找我。"
 NOTHING_TO_CANCEL = "当前没有进行中的事项。需要帮助请回复“帮助”。"

@@ -63,18 +63,26 @@ def extract_address(s: str, blocked: list[tuple[int, int]]) -> Address:
     b = next((m for m in _BUILDING.finditer(s) if free(m.start(), m.end())), None)
     u = next((m for m in _UNIT.finditer(s)
               if free(m.start(), m.end()) and (b is None or m.start() >= b.end())), None)
+    if u is not None and b is not None:
+        b = _last_before(_BUILDING, s, u.start(), free) or b  # 我是5栋的 我妈住7栋1单元
     anchor = u or b
     room = None
     marked = next((m for m in _ROOM_MARKED.finditer(s) if free(m.start(), m.end())), None)
     if marked is not None:
         room = marked
     elif anchor is not None:
-        for m in _ROOM_BARE.finditer(s, anchor.end()):
-            if m.start() - anchor.end() > _ROOM_WINDOW:
-                break
-            if free(m.start(), m.end()):
-                room = m
-                break
+        room = _bare_room(s, anchor, free)
+        if room is None:
+            # a later, fuller mention (我是10号楼的 … 送到10号楼2单元401)
+            later = sorted((m for rx in (_UNIT, _BUILDING) for m in rx.finditer(s)
+                            if m.start() > anchor.start() and free(m.start(), m.end())),
+                           key=lambda m: m.start())
+            for a in later:
+                room = _bare_room(s, a, free)
+                if room is not None:
+                    b = _last_before(_BUILDING, s, room.start(), free) or b
+                    u = _last_before(_UNIT, s, room.start(), free, b.end() if b else 0) or u
+                    break
     if b is None and u is None and room is None:
         return Address()
     spans = [m for m in (b, u, room) if m is not None]
@@ -83,6 +91,23 @@ def extract_address(s: str, blocked: list[tuple[int, int]]) -> Address:
         _digits(u.group(1)) if u else None,
         room.group(1) if room else None,
         min(m.start() for m in spans), max(m.end() for m in spans))
+
+
+def _bare_room(s: str, anchor: re.Match, free):
+    for m in _ROOM_BARE.finditer(s, anchor.end()):
+        if m.start() - anchor.end() > _ROOM_WINDOW:
+            return None
+        if free(m.start(), m.end()):
+            return m
+    return None
+
+
+def _last_before(rx: re.Pattern, s: str, end: int, free, start: int = 0):
+    found = None
+    for m in rx.finditer(s, start, end):
+        if free(m.start(), m.end()):
+            found = m
+    return found
 
 
 def extract_codes(s: str) -> tuple[dict[str, str], list[tuple[int, int]]]:

@@ -6,6 +6,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from storage.knowledge import seed_knowledge
 from storage.models import (
     Building,
     Community,
@@ -102,5 +103,6 @@ def seed_demo(session: Session) -> bool:
             assert household is not None
             household.tags = list(tags)
         session.add(Resident(openid=openid, name=name, household_id=household_id, roles=roles))
+    seed_knowledge(session)
     session.flush()
     return True

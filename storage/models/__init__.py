@@ -9,6 +9,7 @@ from storage.models.community import (
     StaffAccount,
     Unit,
 )
+from storage.models.knowledge import KnowledgeEntry, LexiconWord
 from storage.models.messages import Event, Handover, InboundMessage
 from storage.models.outbound import Delivery, GroupChannel, OutboxJob, SandboxRecord
 
@@ -24,6 +25,8 @@ __all__ = [
     "Handover",
     "Household",
     "InboundMessage",
+    "KnowledgeEntry",
+    "LexiconWord",
     "OutboxJob",
     "Resident",
     "SandboxRecord",
