@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -21,7 +22,11 @@ def _cmd_web(args: argparse.Namespace) -> int:
     import uvicorn
 
     uvicorn.run(
-        "bot.asgi:create", factory=True, host=args.host, port=args.port, workers=args.workers,
+        "bot.asgi:create",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
         log_level="warning",
     )
     return 0
@@ -43,10 +48,8 @@ def _cmd_scheduler(args: argparse.Namespace) -> int:
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         run_scheduler(get_runtime(), stop)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

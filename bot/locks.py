@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from redis import Redis
 from redis.exceptions import LockError, RedisError
@@ -51,9 +51,7 @@ class UserLocks:
                 yield True
             finally:
                 if redis_lock is not None:
-                    try:
+                    with suppress(LockError, RedisError, OSError):
                         redis_lock.release()
-                    except (LockError, RedisError, OSError):
-                        pass
         finally:
             local.release()

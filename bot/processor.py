@@ -166,8 +166,14 @@ class MessageProcessor:
         """Run a stored request again, in the same transaction, as if just received."""
         message = replace(ctx.message, msg_type="text", content=text, recognition=None)
         understood = self._understand(text)
-        inner = replace(ctx, message=message, understood=understood, dialogue=None,
-                        next_dialogue=None, redispatch=None)
+        inner = replace(
+            ctx,
+            message=message,
+            understood=understood,
+            dialogue=None,
+            next_dialogue=None,
+            redispatch=None,
+        )
         _name, reply = self._router.dispatch(inner)
         if inner.next_dialogue is not None:
             ctx.next_dialogue = inner.next_dialogue

@@ -5,6 +5,7 @@ Several schedulers may run; a Redis lock makes one of them active at a time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -53,8 +54,6 @@ def run_scheduler(runtime: Runtime, stop: threading.Event | None = None) -> None
                     log.exception("scheduler pass failed")
                 stop.wait(OUTBOX_EVERY)
         finally:
-            try:
+            with contextlib.suppress(LockError, RedisError, OSError):
                 lock.release()
-            except (LockError, RedisError, OSError):
-                pass
     log.info("scheduler stopped")

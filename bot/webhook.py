@@ -95,7 +95,9 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
                 encrypted = fields.get("Encrypt")
                 if not encrypted:
                     raise RequestRejected(400, "safe mode body without Encrypt")
-                verify_signature((settings.wechat_token, timestamp, nonce, encrypted), msg_signature)
+                verify_signature(
+                    (settings.wechat_token, timestamp, nonce, encrypted), msg_signature
+                )
                 fields = parse_xml(deps.safe_mode.decrypt(encrypted))
             msg = to_incoming(fields)
         except RequestRejected as exc:
@@ -111,7 +113,9 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
                 log.warning("reply budget spent on %s; holding reply sent", msg.dedup_key)
                 return _reply(deps, msg.openid, msg.account, HOLDING_REPLY, int(time.time()), safe)
             if slot.state == "unstored":
-                log.error("message %s not stored within the budget; WeChat will retry", msg.dedup_key)
+                log.error(
+                    "message %s not stored within the budget; WeChat will retry", msg.dedup_key
+                )
                 return PlainTextResponse("storage slow", status_code=503)
             done, _ = await asyncio.wait({task})  # the real reply is being committed now
         try:
@@ -126,7 +130,11 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
         elapsed = (time.monotonic() - started) * 1000
         log.info(
             "%s %s from %s answered in %.0f ms%s",
-            msg.msg_type, msg.event or "", msg.openid, elapsed, " (retry)" if outcome.duplicate else "",
+            msg.msg_type,
+            msg.event or "",
+            msg.openid,
+            elapsed,
+            " (retry)" if outcome.duplicate else "",
         )
         if not outcome.reply_text:
             return PlainTextResponse(SUCCESS)
@@ -135,7 +143,9 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
     return router
 
 
-def _reply(deps: WebhookDeps, openid: str, account: str, text: str, created: int, safe: bool) -> Response:
+def _reply(
+    deps: WebhookDeps, openid: str, account: str, text: str, created: int, safe: bool
+) -> Response:
     xml = render_text_reply(openid, account, text, created)
     if safe:
         xml = deps.safe_mode.encrypt_reply(xml)

@@ -23,7 +23,9 @@ MAX_FIELD_CHARS = 20_000
 def parse_xml(body: bytes) -> dict[str, str]:
     """Flat dict of the children of <xml>. DTDs, entities and external references are refused."""
     try:
-        root: Element = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = fromstring(
+            body, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as exc:
         raise RequestRejected(400, f"forbidden XML construct: {type(exc).__name__}") from exc
     except (ParseError, ValueError) as exc:

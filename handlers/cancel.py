@@ -5,7 +5,7 @@ from handlers.base import Context, IntentHandler, Reply
 
 
 class CancelHandler(IntentHandler):
-    """"取消" leaves whatever flow the resident is in."""
+    """ "取消" leaves whatever flow the resident is in."""
 
     name = "cancel"
     intents = frozenset({"cancel"})

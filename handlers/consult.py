@@ -18,10 +18,14 @@ MIN_SCORE = 2
 
 
 class KnowledgeLike(Protocol):
-    id: int
-    question: str
-    answer: str
-    keywords: tuple[str, ...]
+    @property
+    def id(self) -> int: ...
+    @property
+    def question(self) -> str: ...
+    @property
+    def answer(self) -> str: ...
+    @property
+    def keywords(self) -> tuple[str, ...]: ...
 
 
 def best_matches(text: str, entries: Sequence[KnowledgeLike]) -> list[tuple[int, KnowledgeLike]]:

@@ -20,7 +20,9 @@ NEGATIONS = ("不", "没空", "算了", "去不了", "来不了")
 @cache
 def affirmations() -> frozenset[str]:
     lines = AFFIRMATIONS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )
 
 
 def is_affirmative(text: str) -> bool:
@@ -46,7 +48,7 @@ def _split_yes(text: str) -> list[str]:
         for word in words:
             if rest.startswith(word):
                 out.append(word)
-                rest = rest[len(word):]
+                rest = rest[len(word) :]
                 break
         else:
             return [text + "\0"]  # something that is not a yes
@@ -62,17 +64,29 @@ def contextualize(text: str, understood: Understood, dialogue: DialogueState | N
     if expects == "choice":
         options = dialogue.data.get("options") or []
         if stripped in ("1", "2") and int(stripped) <= len(options):
-            return Understood(intent=options[int(stripped) - 1], confidence=0.9,
-                              entities=carry, evidence=("clarified",))
+            return Understood(
+                intent=options[int(stripped) - 1],
+                confidence=0.9,
+                entities=carry,
+                evidence=("clarified",),
+            )
     if expects == "rate":
         rating = understood.entities.get("rating")
         if understood.intent == "rate" or rating:
-            return Understood(intent="rate", confidence=max(understood.confidence, 0.9),
-                              entities={**carry, **understood.entities},
-                              evidence=(*understood.evidence, "awaiting rating"))
-    if expects == "task_accept" and understood.intent in ("unknown", "task_accept", "rate"):
-        if understood.intent == "task_accept" or is_affirmative(stripped):
-            return Understood(intent="task_accept", confidence=0.9,
-                              entities={**carry, **understood.entities},
-                              evidence=(*understood.evidence, "answer to task offer"))
+            return Understood(
+                intent="rate",
+                confidence=max(understood.confidence, 0.9),
+                entities={**carry, **understood.entities},
+                evidence=(*understood.evidence, "awaiting rating"),
+            )
+    if expects == "task_accept" and (
+        understood.intent == "task_accept"
+        or (understood.intent in ("unknown", "rate") and is_affirmative(stripped))
+    ):
+        return Understood(
+            intent="task_accept",
+            confidence=0.9,
+            entities={**carry, **understood.entities},
+            evidence=(*understood.evidence, "answer to task offer"),
+        )
     return understood

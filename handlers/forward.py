@@ -62,5 +62,3 @@ class ForwardToStaffHandler(IntentHandler):
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
-
-

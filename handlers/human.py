@@ -16,14 +16,21 @@ def open_handover(ctx: Context, note: str | None = None) -> Handover:
     grid_id = household.unit.building.grid_id if household else None
     text = ctx.message.text or ""
     handover = Handover(
-        resident_id=ctx.resident.id, grid_id=grid_id, inbound_message_id=ctx.inbound_id,
-        text=text, status="open",
+        resident_id=ctx.resident.id,
+        grid_id=grid_id,
+        inbound_message_id=ctx.inbound_id,
+        text=text,
+        status="open",
     )
     ctx.session.add(handover)
     ctx.session.flush()
     record_event(
-        ctx.session, "handover", handover.id, actor=f"resident:{ctx.resident.openid}",
-        to_state="open", note=note or text or None,
+        ctx.session,
+        "handover",
+        handover.id,
+        actor=f"resident:{ctx.resident.openid}",
+        to_state="open",
+        note=note or text or None,
     )
     return handover
 

@@ -11,7 +11,11 @@ MENU = (
     "7. 转人工：回复“转人工”"
 )
 
-WELCOME = "欢迎关注{community}社区助手！\n" + MENU + "\n\n第一次使用请先告诉我您的住址，方便网格员联系您。"
+WELCOME = (
+    "欢迎关注{community}社区助手！\n"
+    + MENU
+    + "\n\n第一次使用请先告诉我您的住址，方便网格员联系您。"
+)
 
 ASK_ADDRESS = "请告诉我您的住址，格式如：3号楼2单元501（楼号-单元-房号，如 3-2-501 也可以）。回复“取消”可退出。"
 ADDRESS_BOUND = "已绑定住址：{address}（{grid}）。\n以后反映问题、订餐都会默认这个地址。如需更改，直接发新地址即可。"
@@ -21,11 +25,11 @@ ADDRESS_UNKNOWN = (
 ADDRESS_INCOMPLETE = "住址还不完整，还缺{missing}。请发完整住址，如：3号楼2单元501。"
 ADDRESS_GAVE_UP = "住址暂时没能绑定。您可以稍后再发，或回复“转人工”请网格员帮您登记。"
 
-HUMAN_QUEUED = (
-    "已为您转接{who}，工作时间（{hours}）内会尽快联系您。\n您可以先把要说的事直接发过来，我们会一并转给他们。"
-)
+HUMAN_QUEUED = "已为您转接{who}，工作时间（{hours}）内会尽快联系您。\n您可以先把要说的事直接发过来，我们会一并转给他们。"
 HUMAN_NO_ADDRESS = "已为您转接社区工作人员，工作时间（{hours}）内会尽快联系您。\n为了更快找到负责您的网格员，也请告诉我您的住址，如：3号楼2单元501。"
-HUMAN_STAFF_NOTICE = "【{kind}】{address}居民需要人工服务。\n居民留言：{text}\n编号 H{handover_id}，请尽快联系。"
+HUMAN_STAFF_NOTICE = (
+    "【{kind}】{address}居民需要人工服务。\n居民留言：{text}\n编号 H{handover_id}，请尽快联系。"
+)
 
 CANCELLED = "好的，已取消。有需要随时再找我。"
 NOTHING_TO_CANCEL = "当前没有进行中的事项。需要帮助请回复“帮助”。"

@@ -20,8 +20,11 @@ def seed_knowledge(session: Session) -> int:
         return 0
     entries = json.loads(SEED_FILE.read_text(encoding="utf-8"))
     for entry in entries:
-        session.add(KnowledgeEntry(question=entry["question"], answer=entry["answer"],
-                                   keywords=entry["keywords"]))
+        session.add(
+            KnowledgeEntry(
+                question=entry["question"], answer=entry["answer"], keywords=entry["keywords"]
+            )
+        )
     return len(entries)
 
 

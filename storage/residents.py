@@ -37,7 +37,9 @@ def compound_names(session: Session, community_id: int) -> tuple[str, ...]:
 def get_or_create_resident(session: Session, openid: str, now: datetime) -> Resident:
     resident = session.scalar(
         select(Resident)
-        .options(joinedload(Resident.household).joinedload(Household.unit).joinedload(Unit.building))
+        .options(
+            joinedload(Resident.household).joinedload(Household.unit).joinedload(Unit.building)
+        )
         .where(Resident.openid == openid)
     )
     if resident is None:

@@ -21,8 +21,12 @@ from storage.models import (
 
 DEMO_ACCOUNT = "gh_shequ_demo"
 DEMO_PASSWORD = "shequ-demo-2026"
-COMPOUNDS = [("阳光小区", range(1, 8)), ("幸福家园", range(8, 14)), ("和谐苑", range(14, 20)),
-             ("新城花园", range(20, 26))]
+COMPOUNDS = [
+    ("阳光小区", range(1, 8)),
+    ("幸福家园", range(8, 14)),
+    ("和谐苑", range(14, 20)),
+    ("新城花园", range(20, 26)),
+]
 GRID_NAMES = ["第一网格", "第二网格", "第三网格", "第四网格", "第五网格"]
 ROOMS = [f"{floor}{door:02d}" for floor in range(1, 7) for door in (1, 2)]
 STAFF = [
@@ -56,16 +60,28 @@ def seed_demo(session: Session) -> bool:
     community = Community(code="chengnan", name="城南社区", account=DEMO_ACCOUNT)
     session.add(community)
     session.flush()
-    grids = [Grid(community_id=community.id, code=f"G{n}", name=name)
-             for n, name in enumerate(GRID_NAMES, 1)]
+    grids = [
+        Grid(community_id=community.id, code=f"G{n}", name=name)
+        for n, name in enumerate(GRID_NAMES, 1)
+    ]
     session.add_all(grids)
     session.flush()
     channels = [
-        dict(scope="community", scope_id=community.id, channel="wecom_robot",
-             target="community-chengnan", name="城南社区工作群"),
+        dict(
+            scope="community",
+            scope_id=community.id,
+            channel="wecom_robot",
+            target="community-chengnan",
+            name="城南社区工作群",
+        ),
     ] + [
-        dict(scope="grid", scope_id=grid.id, channel="wecom_robot",
-             target=f"grid-{grid.code.lower()}", name=f"{grid.name}工作群")
+        dict(
+            scope="grid",
+            scope_id=grid.id,
+            channel="wecom_robot",
+            target=f"grid-{grid.code.lower()}",
+            name=f"{grid.name}工作群",
+        )
         for grid in grids
     ]
     households: dict[str, int] = {}
@@ -75,34 +91,54 @@ def seed_demo(session: Session) -> bool:
         session.flush()
         for number in numbers:
             grid = grids[(number - 1) // 5]
-            building = Building(community_id=community.id, compound_id=compound.id,
-                                grid_id=grid.id, number=str(number))
+            building = Building(
+                community_id=community.id,
+                compound_id=compound.id,
+                grid_id=grid.id,
+                number=str(number),
+            )
             session.add(building)
             session.flush()
-            channels.append(dict(scope="building", scope_id=building.id, channel="wecom_robot",
-                                 target=f"bldg-{number}", name=f"{compound_name}{number}号楼居民群"))
+            channels.append(
+                dict(
+                    scope="building",
+                    scope_id=building.id,
+                    channel="wecom_robot",
+                    target=f"bldg-{number}",
+                    name=f"{compound_name}{number}号楼居民群",
+                )
+            )
             for unit_number in ("1", "2", "3"):
                 unit = Unit(building_id=building.id, number=unit_number)
                 session.add(unit)
                 session.flush()
                 rows = [dict(unit_id=unit.id, room=room, tags=[]) for room in ROOMS]
                 ids = session.scalars(insert(Household).returning(Household.id), rows).all()
-                for room, household_id in zip(ROOMS, ids, strict=True):
-                    households[f"{number}-{unit_number}-{room}"] = household_id
+                for room, new_id in zip(ROOMS, ids, strict=True):
+                    households[f"{number}-{unit_number}-{room}"] = new_id
     session.execute(insert(GroupChannel), channels)
     hasher = PasswordHasher()
     password_hash = hasher.hash(DEMO_PASSWORD)
     for username, name, role, grid_codes in STAFF:
         grid_ids = [grids[code - 1].id for code in grid_codes]
-        session.add(StaffAccount(username=username, display_name=name, password_hash=password_hash,
-                                 role=role, grid_ids=grid_ids))
-    for openid, name, address, roles, tags in RESIDENTS:
+        session.add(
+            StaffAccount(
+                username=username,
+                display_name=name,
+                password_hash=password_hash,
+                role=role,
+                grid_ids=grid_ids,
+            )
+        )
+    for openid, resident_name, address, roles, tags in RESIDENTS:
         household_id = households[address] if address else None
         if household_id and tags:
             household = session.get(Household, household_id)
             assert household is not None
             household.tags = list(tags)
-        session.add(Resident(openid=openid, name=name, household_id=household_id, roles=roles))
+        session.add(
+            Resident(openid=openid, name=resident_name, household_id=household_id, roles=roles)
+        )
     seed_knowledge(session)
     session.flush()
     return True

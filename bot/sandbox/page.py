@@ -21,7 +21,9 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 class ChatIn(BaseModel):
     openid: str = Field(min_length=1, max_length=64)
-    kind: Literal["text", "voice", "image", "location", "subscribe", "unsubscribe", "click"] = "text"
+    kind: Literal["text", "voice", "image", "location", "subscribe", "unsubscribe", "click"] = (
+        "text"
+    )
     text: str = Field("", max_length=2000)
     mode: Literal["plain", "compatible", "safe"] = "safe"
 
@@ -46,7 +48,9 @@ def build_sandbox_page_router() -> APIRouter:
         )
         out = []
         for resident in rows:
-            household = session.get(Household, resident.household_id) if resident.household_id else None
+            household = (
+                session.get(Household, resident.household_id) if resident.household_id else None
+            )
             out.append(
                 {
                     "openid": resident.openid,
@@ -61,7 +65,9 @@ def build_sandbox_page_router() -> APIRouter:
     def groups(session: SessionDep, after_id: int = 0) -> list[dict[str, object]]:
         channels = {
             c.target: c.name
-            for c in session.scalars(select(GroupChannel).where(GroupChannel.channel == "wecom_robot"))
+            for c in session.scalars(
+                select(GroupChannel).where(GroupChannel.channel == "wecom_robot")
+            )
         }
         records = session.scalars(
             select(SandboxRecord)
@@ -115,10 +121,15 @@ def _fields_for(sim: WeChatSimulator, body: ChatIn) -> dict[str, str | int | flo
         if body.text:
             base["Recognition"] = body.text
     elif body.kind == "image":
-        base.update(MsgType="image", PicUrl="http://sandbox.local/p.png", MediaId=f"media-{base['MsgId']}")
+        base.update(
+            MsgType="image", PicUrl="http://sandbox.local/p.png", MediaId=f"media-{base['MsgId']}"
+        )
     elif body.kind == "location":
-        base.update(MsgType="location", Location_X=30.27, Location_Y=120.15, Scale=15,
-                    Label=body.text or "城南社区")
+        base.update(
+            MsgType="location",
+            Location_X=30.27,
+            Location_Y=120.15,
+            Scale=15,
+            Label=body.text or "城南社区",
+        )
     return base
-
-

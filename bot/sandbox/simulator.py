@@ -46,7 +46,11 @@ def build_xml(fields: dict[str, str | int | float]) -> str:
 
 class WeChatSimulator:
     def __init__(
-        self, token: str, aes_key: str, appid: str, account: str = "gh_shequ_demo",
+        self,
+        token: str,
+        aes_key: str,
+        appid: str,
+        account: str = "gh_shequ_demo",
         mode: Mode = "plain",
     ) -> None:
         self.token = token
@@ -73,7 +77,12 @@ class WeChatSimulator:
         }
 
     def event_fields(
-        self, openid: str, event: str, key: str = "", created: int | None = None, **extra: str | float
+        self,
+        openid: str,
+        event: str,
+        key: str = "",
+        created: int | None = None,
+        **extra: str | float,
     ) -> dict[str, str | int | float]:
         fields: dict[str, str | int | float] = {
             "ToUserName": self.account,
@@ -88,7 +97,9 @@ class WeChatSimulator:
         return fields
 
     def sign_request(
-        self, fields: dict[str, str | int | float], timestamp: int | None = None,
+        self,
+        fields: dict[str, str | int | float],
+        timestamp: int | None = None,
         mode: Mode | None = None,
     ) -> SignedRequest:
         mode = mode or self.mode

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from bot.runtime import Runtime
@@ -46,18 +45,34 @@ def test_worker_serves_only_the_chosen_grids(
 ) -> None:
     with runtime.session_factory() as session:
         for grid_id in (1, 2):
-            plan_delivery(session, channel="wecom_robot", recipient=f"grid-g{grid_id}",
-                          purpose="test", payload={"text": f"网格{grid_id}的通知"},
-                          idempotency_key=f"grid-test-{grid_id}", queue=grid_queue_name(grid_id))
+            plan_delivery(
+                session,
+                channel="wecom_robot",
+                recipient=f"grid-g{grid_id}",
+                purpose="test",
+                payload={"text": f"网格{grid_id}的通知"},
+                idempotency_key=f"grid-test-{grid_id}",
+                queue=grid_queue_name(grid_id),
+            )
         session.commit()
     assert drain_outbox(runtime.session_factory, runtime.redis) == 2
-    subprocess.run([*SHEQU, "worker", "--grids", "1", "--burst"], env=child_env(settings),
-                   check=True, timeout=60, cwd=Path(__file__).parents[2])
+    subprocess.run(
+        [*SHEQU, "worker", "--grids", "1", "--burst"],
+        env=child_env(settings),
+        check=True,
+        timeout=60,
+        cwd=Path(__file__).parents[2],
+    )
     with runtime.session_factory() as session:
         status = {d.recipient: d.status for d in session.scalars(select(Delivery))}
     assert status == {"grid-g1": "sent", "grid-g2": "pending"}
-    subprocess.run([*SHEQU, "worker", "--burst"], env=child_env(settings), check=True, timeout=60,
-                   cwd=Path(__file__).parents[2])
+    subprocess.run(
+        [*SHEQU, "worker", "--burst"],
+        env=child_env(settings),
+        check=True,
+        timeout=60,
+        cwd=Path(__file__).parents[2],
+    )
     with runtime.session_factory() as session:
         assert {d.status for d in session.scalars(select(Delivery))} == {"sent"}
 
@@ -66,7 +81,10 @@ def test_send_command_checks_a_deployment(settings: Settings, live_server: LiveS
     for mode in ("plain", "safe"):
         result = subprocess.run(
             [*SHEQU, "send", live_server.url + "/wechat", "--text", "帮助", "--mode", mode],
-            env=child_env(settings), capture_output=True, text=True, timeout=60,
+            env=child_env(settings),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert result.returncode == 0, result.stderr
         assert "HTTP 200" in result.stdout and "反映问题" in result.stdout
@@ -76,7 +94,9 @@ def wait_healthy(url: str, process: subprocess.Popen[str], timeout: float = 60) 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"shequ serve exited early: {process.stdout.read() if process.stdout else ''}")
+            raise AssertionError(
+                f"shequ serve exited early: {process.stdout.read() if process.stdout else ''}"
+            )
         try:
             if httpx.get(url + "/healthz", timeout=1).json().get("redis"):
                 return
@@ -99,26 +119,36 @@ def test_serve_runs_everything_and_keeps_data_across_restarts(tmp_path: Path) ->
     env.update(SHEQU_DATA_DIR=str(tmp_path / "data"), SHEQU_LOG_LEVEL="WARNING")
     command = [*SHEQU, "serve", "--port", str(port)]
     cwd = tmp_path  # a fresh directory: nothing but what serve creates
-    first = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+    first = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         wait_healthy(url, first)
         page = httpx.get(url + "/sandbox", timeout=5)
         assert page.status_code == 200 and "微信沙箱" in page.text
         residents = httpx.get(url + "/sandbox/residents", timeout=5).json()
         assert any(r["name"] == "王奶奶" and r["address"] == "3号楼2单元501" for r in residents)
-        chat = httpx.post(url + "/sandbox/chat", json={"openid": "demo-newcomer",
-                          "text": "我住3号楼2单元501", "mode": "safe"}, timeout=10).json()
+        chat = httpx.post(
+            url + "/sandbox/chat",
+            json={"openid": "demo-newcomer", "text": "我住3号楼2单元501", "mode": "safe"},
+            timeout=10,
+        ).json()
         assert chat["status"] == 200 and "已绑定住址：3号楼2单元501" in chat["reply"]
-        human = httpx.post(url + "/sandbox/chat", json={"openid": "demo-newcomer",
-                           "text": "转人工", "mode": "plain"}, timeout=10).json()
+        human = httpx.post(
+            url + "/sandbox/chat",
+            json={"openid": "demo-newcomer", "text": "转人工", "mode": "plain"},
+            timeout=10,
+        ).json()
         assert "网格员" in human["reply"]
         # The worker started by serve delivers the staff notice to the grid group.
         deadline = time.monotonic() + 30
         groups: list[dict[str, object]] = []
         while time.monotonic() < deadline and not groups:
-            groups = [g for g in httpx.get(url + "/sandbox/groups", timeout=5).json()
-                      if g["kind"] == "wecom_robot"]
+            groups = [
+                g
+                for g in httpx.get(url + "/sandbox/groups", timeout=5).json()
+                if g["kind"] == "wecom_robot"
+            ]
             time.sleep(0.5)
         assert groups and groups[0]["group"] == "第一网格工作群"
     finally:
@@ -126,12 +156,14 @@ def test_serve_runs_everything_and_keeps_data_across_restarts(tmp_path: Path) ->
     assert "已初始化演示社区" in out and "admin" in out and "/sandbox" in out
     assert first.returncode == 0
 
-    second = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    second = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         wait_healthy(url, second)
-        chat = httpx.post(url + "/sandbox/chat", json={"openid": "demo-newcomer", "text": "你好"},
-                          timeout=10).json()
+        chat = httpx.post(
+            url + "/sandbox/chat", json={"openid": "demo-newcomer", "text": "你好"}, timeout=10
+        ).json()
         assert chat["status"] == 200
     finally:
         out = stop(second)
@@ -140,6 +172,8 @@ def test_serve_runs_everything_and_keeps_data_across_restarts(tmp_path: Path) ->
 
     engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'shequ.db'}")
     with make_session_factory(engine)() as session:
-        texts = [m.content for m in session.scalars(select(InboundMessage).order_by(InboundMessage.id))]
+        texts = [
+            m.content for m in session.scalars(select(InboundMessage).order_by(InboundMessage.id))
+        ]
     engine.dispose()
     assert texts == ["我住3号楼2单元501", "转人工", "你好"]

@@ -59,7 +59,9 @@ def test_redis_down_messages_still_stored_and_answered_outbox_drains_later(
         assert count(runtime, InboundMessage) == 2
         assert count(runtime, Handover) == 1
         with runtime.session_factory() as session:
-            pending = session.scalars(select(OutboxJob).where(OutboxJob.enqueued_at.is_(None))).all()
+            pending = session.scalars(
+                select(OutboxJob).where(OutboxJob.enqueued_at.is_(None))
+            ).all()
         assert len(pending) == 1 and pending[0].func == "bot.jobs.send_delivery"
 
         own_valkey.start()  # same port, as a restarted Redis would be
@@ -116,7 +118,9 @@ def test_slow_handling_gets_holding_reply_then_the_real_one_by_message(
         with slow_runtime.session_factory() as session:
             late = session.get(Delivery, delivery.id)
             assert late is not None and late.status == "sent", (late.status, late.last_error)
-            sent = session.scalars(select(SandboxRecord).where(SandboxRecord.kind == "custom")).one()
+            sent = session.scalars(
+                select(SandboxRecord).where(SandboxRecord.kind == "custom")
+            ).one()
         assert sent.target == "demo-lidaye" and "反映问题" in (sent.text or "")
     finally:
         wechat.http.close()

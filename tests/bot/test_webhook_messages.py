@@ -15,7 +15,11 @@ from tests.conftest import WeChat
 
 def stored(runtime: Runtime, openid: str) -> list[InboundMessage]:
     with runtime.session_factory() as session:
-        query = select(InboundMessage).where(InboundMessage.openid == openid).order_by(InboundMessage.id)
+        query = (
+            select(InboundMessage)
+            .where(InboundMessage.openid == openid)
+            .order_by(InboundMessage.id)
+        )
         return list(session.scalars(query))
 
 
@@ -46,8 +50,11 @@ def test_text_help_gets_menu(wechat: WeChat, runtime: Runtime) -> None:
         ("voice", {"MediaId": "m-voice", "Format": "amr"}, "暂时无法识别"),
         ("video", {"MediaId": "m-video", "ThumbMediaId": "t1"}, "收到"),
         ("shortvideo", {"MediaId": "m-sv", "ThumbMediaId": "t2"}, "收到"),
-        ("location", {"Location_X": 30.1, "Location_Y": 120.2, "Scale": 15, "Label": "城南社区3号楼"},
-         "城南社区3号楼"),
+        (
+            "location",
+            {"Location_X": 30.1, "Location_Y": 120.2, "Scale": 15, "Label": "城南社区3号楼"},
+            "城南社区3号楼",
+        ),
         ("link", {"Title": "停水通知", "Description": "d", "Url": "http://x"}, "停水通知"),
     ],
 )
@@ -64,8 +71,9 @@ def test_media_messages_are_stored_and_answered(
 
 
 def test_voice_with_recognition_is_understood_as_text(wechat: WeChat, runtime: Runtime) -> None:
-    fields = media_fields(wechat, "u-voice-rec", "voice", MediaId="m1", Format="amr",
-                          Recognition="帮助")
+    fields = media_fields(
+        wechat, "u-voice-rec", "voice", MediaId="m1", Format="amr", Recognition="帮助"
+    )
     status, reply = reply_of(wechat, fields)
     assert status == 200 and reply is not None and "反映问题" in reply
     [row] = stored(runtime, "u-voice-rec")
@@ -85,8 +93,9 @@ def test_scan_click_view_location_events(wechat: WeChat, runtime: Runtime) -> No
     assert "欢迎" in (wechat.event("u-ev", "SCAN", key="qrscene_3") or "")
     assert "反映问题" in (wechat.event("u-ev2", "CLICK", key="MENU_HELP") or "")
     assert wechat.event("u-ev3", "VIEW", key="http://example/page") is None
-    fields = wechat.sim.event_fields("u-ev4", "LOCATION", Latitude=30.2, Longitude=120.1,
-                                     Precision=50.0)
+    fields = wechat.sim.event_fields(
+        "u-ev4", "LOCATION", Latitude=30.2, Longitude=120.1, Precision=50.0
+    )
     assert reply_of(wechat, fields) == (200, None)
     assert len(stored(runtime, "u-ev4")) == 1
 
@@ -120,7 +129,9 @@ def test_concurrent_retries_are_processed_once(wechat: WeChat, runtime: Runtime)
     assert len(stored(runtime, "u-conc")) == 1
 
 
-def test_event_retries_deduplicate_by_sender_time_and_event(wechat: WeChat, runtime: Runtime) -> None:
+def test_event_retries_deduplicate_by_sender_time_and_event(
+    wechat: WeChat, runtime: Runtime
+) -> None:
     created = int(time.time())
     fields = wechat.sim.event_fields("u-evdup", "subscribe", created=created)
     first, second = wechat.post_fields(fields), wechat.post_fields(fields)

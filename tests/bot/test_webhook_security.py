@@ -86,8 +86,12 @@ def test_official_safe_mode_sample_is_decrypted_and_answered_encrypted(
 
 def test_echo_check(wechat: WeChat) -> None:
     stamp = str(int(time.time()))
-    params = {"signature": sign("test-token", stamp, "n1"), "timestamp": stamp, "nonce": "n1",
-              "echostr": "hello-echo"}
+    params = {
+        "signature": sign("test-token", stamp, "n1"),
+        "timestamp": stamp,
+        "nonce": "n1",
+        "echostr": "hello-echo",
+    }
     response = wechat.http.get(wechat.url, params=params)
     assert response.status_code == 200
     assert response.text == "hello-echo"
@@ -103,7 +107,9 @@ def test_forged_signature_is_refused_and_nothing_stored(wechat: WeChat, runtime:
     assert stored_count(runtime) == 0
 
 
-def test_forged_msg_signature_in_safe_mode_is_refused(safe_wechat: WeChat, runtime: Runtime) -> None:
+def test_forged_msg_signature_in_safe_mode_is_refused(
+    safe_wechat: WeChat, runtime: Runtime
+) -> None:
     signed = safe_wechat.sim.sign_request(safe_wechat.sim.text_fields("u-forged", "你好"))
     params = dict(signed.params, msg_signature="a" * 40)
     response = safe_wechat.http.post(safe_wechat.url, params=params, content=signed.body)
@@ -117,7 +123,10 @@ def test_stale_timestamp_is_refused(wechat: WeChat, runtime: Runtime) -> None:
     assert response.status_code == 403
     assert stored_count(runtime) == 0
     fresh = int(time.time()) - 250
-    assert wechat.post_fields(wechat.sim.text_fields("u-ok", "你好"), timestamp=fresh).status_code == 200
+    assert (
+        wechat.post_fields(wechat.sim.text_fields("u-ok", "你好"), timestamp=fresh).status_code
+        == 200
+    )
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -155,10 +164,12 @@ def test_hostile_xml_is_refused_and_service_keeps_answering(
 
 
 def test_hostile_xml_inside_safe_mode_ciphertext_is_refused(safe_wechat: WeChat) -> None:
-    sim = safe_wechat.sim
     stamp = str(int(time.time()))
-    encrypted = parse_xml(SafeMode("test-token", SAMPLE_KEY, "wxtest0000000001")
-                          .encrypt_reply(BILLION_LAUGHS, stamp).encode())["Encrypt"]
+    encrypted = parse_xml(
+        SafeMode("test-token", SAMPLE_KEY, "wxtest0000000001")
+        .encrypt_reply(BILLION_LAUGHS, stamp)
+        .encode()
+    )["Encrypt"]
     params = {
         "signature": sign("test-token", stamp, "n"),
         "timestamp": stamp,

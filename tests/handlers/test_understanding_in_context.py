@@ -36,8 +36,14 @@ def test_staff_knowledge_entry_takes_effect_without_restart(
     before = wechat.say("u-kb", question) or ""
     assert "充电卡在物业服务中心" not in before
     with runtime.session_factory() as session:
-        session.add(KnowledgeEntry(question="充电桩怎么办卡？", answer="充电卡在物业服务中心办理。",
-                                   keywords=["充电桩", "充电卡"], updated_by="admin"))
+        session.add(
+            KnowledgeEntry(
+                question="充电桩怎么办卡？",
+                answer="充电卡在物业服务中心办理。",
+                keywords=["充电桩", "充电卡"],
+                updated_by="admin",
+            )
+        )
         session.commit()
     deadline = time.monotonic() + 10
     reply = ""
@@ -49,10 +55,24 @@ def test_staff_knowledge_entry_takes_effect_without_restart(
 
 def test_staff_word_changes_understanding_without_restart(wechat: WeChat, runtime: Runtime) -> None:
     with runtime.session_factory() as session:
-        session.add(LexiconWord(word="化粪池冒了", target="环境卫生", weight=3.0, added_by="admin",
-                                updated_at=utcnow()))
-        session.add(LexiconWord(word="化粪池冒了", target="report_problem", weight=3.0,
-                                added_by="admin", updated_at=utcnow()))
+        session.add(
+            LexiconWord(
+                word="化粪池冒了",
+                target="环境卫生",
+                weight=3.0,
+                added_by="admin",
+                updated_at=utcnow(),
+            )
+        )
+        session.add(
+            LexiconWord(
+                word="化粪池冒了",
+                target="report_problem",
+                weight=3.0,
+                added_by="admin",
+                updated_at=utcnow(),
+            )
+        )
         session.commit()
     deadline = time.monotonic() + 10
     reply = ""
@@ -75,38 +95,64 @@ def test_report_without_address_asks_then_continues(wechat: WeChat, runtime: Run
     assert handover.text == "楼道灯坏了好几天了" and handover.grid_id is not None
 
 
-def test_bare_rating_after_a_rating_question(wechat: WeChat, runtime: Runtime, redis: Redis) -> None:
+def test_bare_rating_after_a_rating_question(
+    wechat: WeChat, runtime: Runtime, redis: Redis
+) -> None:
     store = RedisDialogueStore(redis)
-    store.save("demo-zhoujie", DialogueState(flow="rating", step="asked",
-                                             data={"expects": "rate", "carry": {"ticket_code": "M20261122-0007"}}),
-               600)
+    store.save(
+        "demo-zhoujie",
+        DialogueState(
+            flow="rating",
+            step="asked",
+            data={"expects": "rate", "carry": {"ticket_code": "M20261122-0007"}},
+        ),
+        600,
+    )
     reply = wechat.say("demo-zhoujie", "5")
     assert reply is not None and "【居民评价】" not in reply and "已转给" in reply
     with runtime.session_factory() as session:
         from storage.models import InboundMessage
 
-        row = session.scalars(select(InboundMessage).where(InboundMessage.openid == "demo-zhoujie")).one()
+        row = session.scalars(
+            select(InboundMessage).where(InboundMessage.openid == "demo-zhoujie")
+        ).one()
     assert row.intent == "rate"
 
 
-def test_yes_after_a_task_offer_is_an_acceptance(wechat: WeChat, runtime: Runtime, redis: Redis) -> None:
+def test_yes_after_a_task_offer_is_an_acceptance(
+    wechat: WeChat, runtime: Runtime, redis: Redis
+) -> None:
     store = RedisDialogueStore(redis)
-    store.save("demo-sunqiang", DialogueState(flow="task_offer", step="offered",
-                                              data={"expects": "task_accept", "carry": {"task_code": "T15"}}),
-               600)
+    store.save(
+        "demo-sunqiang",
+        DialogueState(
+            flow="task_offer",
+            step="offered",
+            data={"expects": "task_accept", "carry": {"task_code": "T15"}},
+        ),
+        600,
+    )
     wechat.say("demo-sunqiang", "好的我去")
     with runtime.session_factory() as session:
         from storage.models import InboundMessage
 
-        row = session.scalars(select(InboundMessage).where(InboundMessage.openid == "demo-sunqiang")).one()
+        row = session.scalars(
+            select(InboundMessage).where(InboundMessage.openid == "demo-sunqiang")
+        ).one()
     assert row.intent == "task_accept"
 
 
 def test_numbered_choice_after_clarifying_question(wechat: WeChat, redis: Redis) -> None:
     store = RedisDialogueStore(redis)
-    store.save("u-choice", DialogueState(flow="not_understood", step="clarifying",
-                                         data={"expects": "choice", "options": ["consult", "greeting_help"]}),
-               600)
+    store.save(
+        "u-choice",
+        DialogueState(
+            flow="not_understood",
+            step="clarifying",
+            data={"expects": "choice", "options": ["consult", "greeting_help"]},
+        ),
+        600,
+    )
     reply = wechat.say("u-choice", "2")
     assert reply is not None and "我是社区助手" in reply
 
