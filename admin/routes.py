@@ -1,9 +1,36 @@
+"""The console's router: pages, the JSON API and static files under /admin."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
 
+from admin.render import HERE, ConsoleRoute
 from bot.runtime import Runtime
+
+STATIC = {
+    "console.css": "text/css; charset=utf-8",
+    "console.js": "text/javascript; charset=utf-8",
+}
 
 
 def build_admin_router(runtime: Runtime) -> APIRouter:
-    return APIRouter(prefix="/admin")
+    # The runtime reaches endpoints through bot.deps (request.app.state.runtime).
+    from admin.api import build_api_router
+    from admin.pages import build_pages_router
+
+    router = APIRouter(route_class=ConsoleRoute)
+    router.include_router(build_pages_router())
+    router.include_router(build_api_router())
+
+    @router.get("/admin/static/{name}", include_in_schema=False)
+    def static(name: str) -> FileResponse:
+        if name not in STATIC:
+            raise HTTPException(status_code=404, detail="文件不存在")
+        return FileResponse(
+            HERE / "static" / name,
+            media_type=STATIC[name],
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
+    return router

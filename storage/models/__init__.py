@@ -1,3 +1,4 @@
+from storage.models.audit import AuditLog
 from storage.models.base import Base, utcnow
 from storage.models.community import (
     Building,
@@ -14,6 +15,7 @@ from storage.models.messages import Event, Handover, InboundMessage
 from storage.models.outbound import Delivery, GroupChannel, OutboxJob, SandboxRecord
 
 __all__ = [
+    "AuditLog",
     "Base",
     "Building",
     "Community",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 07:27:08.289229
+Create Date: 2026-11-23 07:37:15.636740
 """
 
 from __future__ import annotations

@@ -1,0 +1,53 @@
+"""Audit rows for staff actions, added to the caller's transaction (the route commits)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from admin.deps import Staff
+from storage.models.audit import AuditLog
+
+
+def audit(
+    session: Session,
+    *,
+    action: str,
+    username: str,
+    staff_id: int | None,
+    ip: str | None,
+    target_type: str | None = None,
+    target_id: int | str | None = None,
+    detail: str | None = None,
+) -> AuditLog:
+    row = AuditLog(
+        staff_id=staff_id,
+        username=username[:64],
+        action=action,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        detail=detail,
+        ip=ip,
+    )
+    session.add(row)
+    return row
+
+
+def audit_staff(
+    session: Session,
+    staff: Staff,
+    action: str,
+    ip: str,
+    target_type: str | None = None,
+    target_id: int | str | None = None,
+    detail: str | None = None,
+) -> AuditLog:
+    return audit(
+        session,
+        action=action,
+        username=staff.username,
+        staff_id=staff.id,
+        ip=ip,
+        target_type=target_type,
+        target_id=target_id,
+        detail=detail,
+    )

@@ -1,0 +1,139 @@
+"""Staff authentication: argon2 passwords, login rate limits, server-side sessions.
+
+Sessions live in Redis rather than in a signed cookie. The cookie carries only a random
+id (no data, nothing to forge or replay after logout); logging out or deactivating an
+account ends the session at once, which a signed cookie cannot do before it expires; and
+the idle timeout is a Redis TTL. Redis is already a hard dependency of the service.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from contextlib import suppress
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from redis import Redis
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import StaffAccount
+
+SESSION_COOKIE = "shequ_staff"
+LOGIN_CSRF_COOKIE = "shequ_login_csrf"
+COOKIE_PATH = "/admin"
+SESSION_PREFIX = "staff-session:"
+# Idle timeout (a working day) and an absolute cap, so a stolen id does not live forever.
+SESSION_IDLE_SECONDS = 8 * 3600
+SESSION_MAX_SECONDS = 24 * 3600
+
+# 5 failures per username in 15 minutes locks that username. The per-IP limit is higher
+# because a community office or a mobile carrier puts many staff behind one address.
+FAIL_WINDOW_SECONDS = 15 * 60
+USER_FAIL_LIMIT = 5
+IP_FAIL_LIMIT = 20
+TOO_MANY_ATTEMPTS = "尝试次数过多，请15分钟后再试"
+BAD_CREDENTIALS = "用户名或密码错误"
+
+_hasher = PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def authenticate(session: Session, username: str, password: str) -> StaffAccount | None:
+    """The active account whose password matches, else None. Rehashes outdated hashes
+    (the caller commits)."""
+    staff = session.scalar(select(StaffAccount).where(StaffAccount.username == username))
+    if staff is None or not staff.active:
+        # Spend the same time as a real check so response times do not reveal usernames.
+        with suppress(VerificationError):
+            _hasher.verify(_dummy_hash(), password)
+        return None
+    try:
+        _hasher.verify(staff.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = _hasher.hash(password)
+    return staff
+
+
+class LoginLimiter:
+    """Counts failed logins per username and per client IP in Redis (fixed window)."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    @staticmethod
+    def _keys(username: str, ip: str) -> tuple[str, str]:
+        return f"staff-login-fail:user:{username.lower()}", f"staff-login-fail:ip:{ip}"
+
+    def blocked(self, username: str, ip: str) -> bool:
+        user_key, ip_key = self._keys(username, ip)
+        user_fails, ip_fails = self.redis.mget(user_key, ip_key)
+        return int(user_fails or 0) >= USER_FAIL_LIMIT or int(ip_fails or 0) >= IP_FAIL_LIMIT
+
+    def record_failure(self, username: str, ip: str) -> None:
+        with self.redis.pipeline() as pipe:
+            for key in self._keys(username, ip):
+                pipe.incr(key)
+                pipe.expire(key, FAIL_WINDOW_SECONDS, nx=True)
+            pipe.execute()
+
+    def reset_user(self, username: str) -> None:
+        self.redis.delete(self._keys(username, "")[0])
+
+
+@dataclass
+class SessionData:
+    staff_id: int
+    csrf_token: str
+    created: float
+
+
+class SessionStore:
+    """Staff sessions under `staff-session:<id>` with a sliding TTL."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    def create(self, staff_id: int) -> tuple[str, SessionData]:
+        session_id = secrets.token_urlsafe(32)
+        data = SessionData(staff_id, secrets.token_urlsafe(32), time.time())
+        self.redis.set(
+            SESSION_PREFIX + session_id, json.dumps(asdict(data)), ex=SESSION_IDLE_SECONDS
+        )
+        return session_id, data
+
+    def load(self, session_id: str) -> SessionData | None:
+        if not session_id or len(session_id) > 100:
+            return None
+        key = SESSION_PREFIX + session_id
+        raw = self.redis.get(key)
+        if raw is None:
+            return None
+        data = SessionData(**json.loads(raw))
+        if time.time() - data.created > SESSION_MAX_SECONDS:
+            self.redis.delete(key)
+            return None
+        self.redis.expire(key, SESSION_IDLE_SECONDS)
+        return data
+
+    def destroy(self, session_id: str) -> None:
+        self.redis.delete(SESSION_PREFIX + session_id)
+
+
+def cookie_options(public_url: str) -> dict[str, object]:
+    return {
+        "httponly": True,
+        "samesite": "lax",
+        "secure": public_url.startswith("https://"),
+        "path": COOKIE_PATH,
+    }

@@ -1,0 +1,240 @@
+"""The 转人工 queue: listing, claiming and closing hand-overs, shared by pages and API.
+
+State changes are conditional UPDATEs (`… WHERE status = 'open'`), so of two staff who
+claim at the same moment exactly one changes the row; the other learns who was faster.
+Every change writes an event row (the history) and an audit row; the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fastapi import HTTPException
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload
+
+from admin.audit import audit_staff
+from admin.deps import Staff, ensure_grid
+from admin.timefmt import age_label, local_time
+from storage.events import history, record_event
+from storage.models import (
+    Event,
+    Grid,
+    Handover,
+    Household,
+    InboundMessage,
+    Resident,
+    StaffAccount,
+    Unit,
+    utcnow,
+)
+
+STATUS_LABELS = {"open": "待认领", "claimed": "处理中", "closed": "已办结"}
+# What the list shows for each filter.
+FILTERS = {
+    "active": ("open", "claimed"),
+    "open": ("open",),
+    "claimed": ("claimed",),
+    "closed": ("closed",),
+}
+NOT_FOUND = "没有找到这条转人工记录"
+MAX_NOTE = 1000
+
+
+@dataclass
+class HandoverRow:
+    id: int
+    status: str
+    grid_id: int | None
+    grid_name: str
+    resident_name: str
+    address: str
+    openid: str
+    text: str
+    created_at: datetime
+    claimed_by: str | None = None
+    message: str | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def age(self) -> str:
+        return age_label(self.created_at, utcnow())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "status_label": self.status_label,
+            "grid_id": self.grid_id,
+            "grid_name": self.grid_name,
+            "resident_name": self.resident_name,
+            "address": self.address,
+            "openid": self.openid,
+            "text": self.text,
+            "created_at": self.created_at.isoformat(),
+            "age": self.age,
+            "claimed_by": self.claimed_by,
+            "events": self.events,
+        }
+
+
+def actor_label(session: Session, actor: str) -> str:
+    kind, _, name = actor.partition(":")
+    if kind == "staff":
+        staff = session.scalar(select(StaffAccount).where(StaffAccount.username == name))
+        return staff.display_name if staff else name
+    if kind == "resident":
+        resident = session.scalar(select(Resident).where(Resident.openid == name))
+        return f"居民{resident.name}" if resident and resident.name else "居民"
+    return {"worker": "发送程序", "planner": "系统"}.get(actor, actor)
+
+
+def claimed_by(session: Session, handover_id: int) -> str | None:
+    actor = session.scalar(
+        select(Event.actor)
+        .where(
+            Event.entity_type == "handover",
+            Event.entity_id == handover_id,
+            Event.to_state == "claimed",
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return actor_label(session, actor) if actor else None
+
+
+def _row(
+    session: Session, handover: Handover, resident: Resident, grids: dict[int, str]
+) -> HandoverRow:
+    household = resident.household
+    return HandoverRow(
+        id=handover.id,
+        status=handover.status,
+        grid_id=handover.grid_id,
+        grid_name=grids.get(handover.grid_id or 0, "未分网格"),
+        resident_name=resident.name or "未登记姓名",
+        address=household.address if household else "未登记住址",
+        openid=resident.openid,
+        text=handover.text or "",
+        created_at=handover.created_at,
+        claimed_by=claimed_by(session, handover.id) if handover.status != "open" else None,
+    )
+
+
+def _grid_names(session: Session) -> dict[int, str]:
+    return {grid.id: grid.name for grid in session.scalars(select(Grid))}
+
+
+def _with_resident() -> Any:
+    return (
+        select(Handover, Resident)
+        .join(Resident, Handover.resident_id == Resident.id)
+        .options(
+            joinedload(Resident.household).joinedload(Household.unit).joinedload(Unit.building)
+        )
+        # Rows changed by our own conditional UPDATEs must not come from the identity map.
+        .execution_options(populate_existing=True)
+    )
+
+
+def list_handovers(
+    session: Session, staff: Staff, status_filter: str = "active", limit: int = 200
+) -> list[HandoverRow]:
+    """The staff member's grids' hand-overs, oldest first."""
+    statuses = FILTERS.get(status_filter, FILTERS["active"])
+    query = _with_resident().where(Handover.status.in_(statuses))
+    grids = staff.visible_grid_ids()
+    if grids is not None:
+        query = query.where(Handover.grid_id.in_(grids))
+    query = query.order_by(Handover.created_at, Handover.id).limit(limit)
+    names = _grid_names(session)
+    return [_row(session, h, r, names) for h, r in session.execute(query).all()]
+
+
+def _load(session: Session, staff: Staff, handover_id: int) -> tuple[Handover, Resident]:
+    found = session.execute(_with_resident().where(Handover.id == handover_id)).first()
+    if found is None:
+        raise HTTPException(status_code=404, detail=NOT_FOUND)
+    handover, resident = found
+    ensure_grid(staff, handover.grid_id)
+    return handover, resident
+
+
+def handover_detail(session: Session, staff: Staff, handover_id: int) -> HandoverRow:
+    handover, resident = _load(session, staff, handover_id)
+    row = _row(session, handover, resident, _grid_names(session))
+    if handover.inbound_message_id:
+        message = session.get(InboundMessage, handover.inbound_message_id)
+        row.message = message.content if message else None
+    row.events = [
+        {
+            "at": local_time(e.at),
+            "actor": actor_label(session, e.actor),
+            "from_state": STATUS_LABELS.get(e.from_state or "", e.from_state),
+            "to_state": STATUS_LABELS.get(e.to_state, e.to_state),
+            "note": e.note,
+        }
+        for e in history(session, "handover", handover_id)
+    ]
+    return row
+
+
+def _transition(session: Session, handover_id: int, from_state: str, to_state: str) -> bool:
+    result = session.execute(
+        update(Handover)
+        .where(Handover.id == handover_id, Handover.status == from_state)
+        .values(status=to_state)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def claim(session: Session, staff: Staff, handover_id: int, ip: str) -> None:
+    handover, _ = _load(session, staff, handover_id)
+    if not _transition(session, handover_id, "open", "claimed"):
+        session.rollback()
+        session.refresh(handover)
+        if handover.status == "claimed":
+            holder = claimed_by(session, handover_id)
+            raise HTTPException(status_code=409, detail=f"已被{holder}认领")
+        raise HTTPException(status_code=409, detail="该事项已办结，不能认领")
+    record_event(
+        session,
+        "handover",
+        handover_id,
+        actor=staff.actor,
+        from_state="open",
+        to_state="claimed",
+        note=f"{staff.display_name}认领",
+    )
+    audit_staff(session, staff, "claim", ip, "handover", handover_id)
+
+
+def close(session: Session, staff: Staff, handover_id: int, note: str, ip: str) -> None:
+    note = note.strip()
+    if not note:
+        raise HTTPException(status_code=400, detail="请填写办结说明")
+    if len(note) > MAX_NOTE:
+        raise HTTPException(status_code=400, detail=f"办结说明不能超过{MAX_NOTE}字")
+    handover, _ = _load(session, staff, handover_id)
+    if not _transition(session, handover_id, "claimed", "closed"):
+        session.rollback()
+        session.refresh(handover)
+        detail = "请先认领再办结" if handover.status == "open" else "该事项已办结"
+        raise HTTPException(status_code=409, detail=detail)
+    record_event(
+        session,
+        "handover",
+        handover_id,
+        actor=staff.actor,
+        from_state="claimed",
+        to_state="closed",
+        note=note,
+    )
+    audit_staff(session, staff, "close", ip, "handover", handover_id, detail=note)

@@ -1,0 +1,221 @@
+"""Server-rendered console pages (Chinese), forms posting back with CSRF tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from redis.exceptions import RedisError
+
+from admin import handovers, records
+from admin.audit import audit, audit_staff
+from admin.auth import (
+    BAD_CREDENTIALS,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    TOO_MANY_ATTEMPTS,
+    LoginLimiter,
+    SessionStore,
+    authenticate,
+    cookie_options,
+)
+from admin.csrf import CSRF_REFUSED, new_token, tokens_match
+from admin.deps import UNAVAILABLE, CurrentStaff, WorkerStaff, client_ip
+from admin.render import ConsoleRoute, render
+from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
+from storage.queues import drain_outbox
+
+
+def safe_next(target: str | None) -> str:
+    """Only paths inside the console: never an open redirect to another site."""
+    if target and target.startswith("/admin") and "\\" not in target:
+        return target
+    return "/admin"
+
+
+def _login_page(
+    request: Request,
+    settings: SettingsDep,
+    *,
+    error: str | None = None,
+    username: str = "",
+    next_url: str = "/admin",
+    status_code: int = 200,
+) -> HTMLResponse:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_token()
+    response = render(
+        request,
+        "login.html",
+        {
+            "login_token": token,
+            "error": error,
+            "username": username,
+            "next": safe_next(next_url),
+        },
+        status_code=status_code,
+    )
+    options = cookie_options(settings.public_url)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **options)  # type: ignore[arg-type]
+    return response
+
+
+def build_pages_router() -> APIRouter:
+    router = APIRouter(prefix="/admin", route_class=ConsoleRoute, include_in_schema=False)
+
+    # -- Signing in and out --------------------------------------------------------------
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, settings: SettingsDep, next: str = "/admin") -> HTMLResponse:
+        return _login_page(request, settings, next_url=next)
+
+    @router.post("/login")
+    def login_submit(
+        request: Request,
+        session: SessionDep,
+        redis: RedisDep,
+        settings: SettingsDep,
+        username: Annotated[str, Form(max_length=64)] = "",
+        password: Annotated[str, Form(max_length=256)] = "",
+        csrf_token: Annotated[str, Form(max_length=100)] = "",
+        next: Annotated[str, Form(max_length=500)] = "/admin",
+    ) -> Response:
+        username = username.strip()
+        page = {"username": username, "next_url": next}
+        if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token):
+            return _login_page(request, settings, error=CSRF_REFUSED, status_code=403, **page)
+        ip = client_ip(request)
+        limiter = LoginLimiter(redis)
+        try:
+            if limiter.blocked(username, ip):
+                audit(session, action="login_blocked", username=username, staff_id=None, ip=ip)
+                session.commit()
+                return _login_page(
+                    request, settings, error=TOO_MANY_ATTEMPTS, status_code=429, **page
+                )
+            staff = authenticate(session, username, password) if username and password else None
+            if staff is None:
+                limiter.record_failure(username, ip)
+                audit(session, action="login_failed", username=username, staff_id=None, ip=ip)
+                session.commit()
+                return _login_page(
+                    request, settings, error=BAD_CREDENTIALS, status_code=401, **page
+                )
+            limiter.reset_user(username)
+            old = request.cookies.get(SESSION_COOKIE)
+            store = SessionStore(redis)
+            if old:
+                store.destroy(old)  # a fresh id at every sign-in (no session fixation)
+            session_id, _ = store.create(staff.id)
+        except RedisError as exc:
+            raise HTTPException(status_code=503, detail=UNAVAILABLE) from exc
+        audit(session, action="login", username=staff.username, staff_id=staff.id, ip=ip)
+        session.commit()
+        response = RedirectResponse(safe_next(next), status_code=303)
+        options = cookie_options(settings.public_url)
+        response.set_cookie(SESSION_COOKIE, session_id, **options)  # type: ignore[arg-type]
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path=str(options["path"]))
+        return response
+
+    @router.post("/logout")
+    def logout(
+        request: Request,
+        staff: CurrentStaff,
+        session: SessionDep,
+        redis: RedisDep,
+        settings: SettingsDep,
+    ) -> Response:
+        SessionStore(redis).destroy(staff.session_id)
+        audit_staff(session, staff, "logout", client_ip(request))
+        session.commit()
+        response = RedirectResponse("/admin/login", status_code=303)
+        options = cookie_options(settings.public_url)
+        response.delete_cookie(SESSION_COOKIE, path=str(options["path"]))
+        return response
+
+    # -- Pages -----------------------------------------------------------------------------
+
+    @router.get("", response_class=HTMLResponse)
+    def dashboard(request: Request, staff: CurrentStaff, session: SessionDep) -> HTMLResponse:
+        return render(request, "dashboard.html", records.dashboard(session, staff), staff)
+
+    @router.get("/handovers", response_class=HTMLResponse)
+    def handover_list(
+        request: Request, staff: WorkerStaff, session: SessionDep, status: str = "active"
+    ) -> HTMLResponse:
+        rows = handovers.list_handovers(session, staff, status)
+        return render(
+            request,
+            "handovers.html",
+            {
+                "rows": rows,
+                "status": status if status in handovers.FILTERS else "active",
+            },
+            staff,
+        )
+
+    @router.get("/handovers/{handover_id}", response_class=HTMLResponse)
+    def handover_page(
+        request: Request, handover_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> HTMLResponse:
+        row = handovers.handover_detail(session, staff, handover_id)
+        return render(request, "handover_detail.html", {"h": row}, staff)
+
+    @router.post("/handovers/{handover_id}/claim")
+    def handover_claim(
+        request: Request, handover_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> Response:
+        handovers.claim(session, staff, handover_id, client_ip(request))
+        session.commit()
+        return RedirectResponse(f"/admin/handovers/{handover_id}?done=claimed", status_code=303)
+
+    @router.post("/handovers/{handover_id}/close")
+    def handover_close(
+        request: Request,
+        handover_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        note: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        handovers.close(session, staff, handover_id, note, client_ip(request))
+        session.commit()
+        return RedirectResponse(f"/admin/handovers/{handover_id}?done=closed", status_code=303)
+
+    @router.get("/messages", response_class=HTMLResponse)
+    def messages(
+        request: Request, staff: WorkerStaff, session: SessionDep, openid: str = ""
+    ) -> HTMLResponse:
+        openid = openid.strip()[:64]
+        rows = records.list_messages(session, staff, openid or None)
+        return render(request, "messages.html", {"rows": rows, "openid": openid}, staff)
+
+    @router.get("/deliveries", response_class=HTMLResponse)
+    def deliveries(
+        request: Request, staff: WorkerStaff, session: SessionDep, status: str = ""
+    ) -> HTMLResponse:
+        rows = records.list_deliveries(session, staff, status or None)
+        return render(
+            request,
+            "deliveries.html",
+            {
+                "rows": rows,
+                "status": status,
+                "labels": records.STATUS_LABELS,
+            },
+            staff,
+        )
+
+    @router.post("/deliveries/{delivery_id}/retry")
+    def delivery_retry(
+        request: Request,
+        delivery_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        runtime: RuntimeDep,
+    ) -> Response:
+        job = records.retry_delivery(session, staff, delivery_id, client_ip(request))
+        session.commit()
+        drain_outbox(runtime.session_factory, runtime.redis, ids=[job.id])
+        return RedirectResponse("/admin/deliveries?done=retried", status_code=303)
+
+    return router

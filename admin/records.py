@@ -1,0 +1,203 @@
+"""Dashboard figures, inbound messages and outbound deliveries, shared by pages and API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import HTTPException
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from admin.audit import audit_staff
+from admin.deps import GRID_FORBIDDEN, Staff
+from admin.timefmt import local_time, start_of_today
+from storage.deliveries import SEND_JOB, STATUS_LABELS, status_counts
+from storage.events import record_event
+from storage.models import (
+    Building,
+    Delivery,
+    Grid,
+    Handover,
+    Household,
+    InboundMessage,
+    OutboxJob,
+    Resident,
+    Unit,
+    utcnow,
+)
+from storage.queues import enqueue_job, grid_queue_name
+
+RETRYABLE = ("failed", "dead")
+MESSAGE_STATUS = {
+    "received": "已收到",
+    "handled": "已回复",
+    "deferred": "稍后处理",
+    "failed": "处理失败",
+}
+
+
+# -- Dashboard -------------------------------------------------------------------------------
+
+
+@dataclass
+class GridCount:
+    name: str
+    open: int
+    claimed: int
+
+
+def dashboard(session: Session, staff: Staff) -> dict[str, Any]:
+    today = start_of_today(utcnow())
+    messages_today = session.scalar(
+        select(func.count()).select_from(InboundMessage).where(InboundMessage.received_at >= today)
+    )
+    counts: dict[int | None, dict[str, int]] = {}
+    query = (
+        select(Handover.grid_id, Handover.status, func.count())
+        .where(Handover.status.in_(("open", "claimed")))
+        .group_by(Handover.grid_id, Handover.status)
+    )
+    for grid_id, status, count in session.execute(query):
+        counts.setdefault(grid_id, {})[status] = int(count)
+    visible = staff.visible_grid_ids()
+    grids = [
+        GridCount(
+            g.name, counts.get(g.id, {}).get("open", 0), counts.get(g.id, {}).get("claimed", 0)
+        )
+        for g in session.scalars(select(Grid).order_by(Grid.id))
+        if visible is None or g.id in visible
+    ]
+    if visible is None and None in counts:
+        grids.append(
+            GridCount("未登记住址", counts[None].get("open", 0), counts[None].get("claimed", 0))
+        )
+    deliveries = status_counts(session)
+    return {
+        "messages_today": int(messages_today or 0),
+        "handovers": grids,
+        "deliveries": [
+            {"status": s, "label": STATUS_LABELS[s], "count": n} for s, n in deliveries.items()
+        ],
+    }
+
+
+# -- Messages --------------------------------------------------------------------------------
+
+
+def list_messages(
+    session: Session, staff: Staff, openid: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Recent inbound messages, newest first; grid workers see their grids' residents only."""
+    query = (
+        select(InboundMessage, Resident.name)
+        .outerjoin(Resident, Resident.openid == InboundMessage.openid)
+        .order_by(InboundMessage.id.desc())
+        .limit(limit)
+    )
+    grids = staff.visible_grid_ids()
+    if grids is not None:
+        query = (
+            query.join(Household, Resident.household_id == Household.id)
+            .join(Unit, Household.unit_id == Unit.id)
+            .join(Building, Unit.building_id == Building.id)
+            .where(Building.grid_id.in_(grids))
+        )
+    if openid:
+        query = query.where(InboundMessage.openid == openid)
+    return [
+        {
+            "id": m.id,
+            "openid": m.openid,
+            "resident_name": name or "",
+            "received_at": local_time(m.received_at),
+            "msg_type": m.msg_type,
+            "content": m.content if m.content is not None else (m.event or ""),
+            "intent": m.intent or "",
+            "status": MESSAGE_STATUS.get(m.status, m.status),
+            "reply_text": m.reply_text or "",
+        }
+        for m, name in session.execute(query).all()
+    ]
+
+
+# -- Deliveries ------------------------------------------------------------------------------
+
+
+def _visible_queues(staff: Staff) -> list[str] | None:
+    grids = staff.visible_grid_ids()
+    return None if grids is None else [grid_queue_name(g) for g in grids]
+
+
+def delivery_json(d: Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "channel": d.channel,
+        "recipient": d.recipient,
+        "purpose": d.purpose,
+        "queue": d.queue,
+        "status": d.status,
+        "status_label": STATUS_LABELS.get(d.status, d.status),
+        "attempts": d.attempts,
+        "last_error": d.last_error or "",
+        "created_at": local_time(d.created_at),
+        "sent_at": local_time(d.sent_at),
+        "next_attempt_at": local_time(d.next_attempt_at),
+        "retryable": d.status in RETRYABLE,
+    }
+
+
+def list_deliveries(
+    session: Session, staff: Staff, status: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    """Newest first. Grid workers see deliveries queued for their grids."""
+    query = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
+    if status in STATUS_LABELS:
+        query = query.where(Delivery.status == status)
+    queues = _visible_queues(staff)
+    if queues is not None:
+        query = query.where(Delivery.queue.in_(queues))
+    return [delivery_json(d) for d in session.scalars(query)]
+
+
+def get_delivery(session: Session, delivery_id: int) -> Delivery:
+    delivery = session.get(Delivery, delivery_id, populate_existing=True)
+    if delivery is None:
+        raise HTTPException(status_code=404, detail="没有找到这条发送记录")
+    return delivery
+
+
+def retry_delivery(session: Session, staff: Staff, delivery_id: int, ip: str) -> OutboxJob:
+    """Put a failed or dead delivery back to pending and queue a send job (caller commits,
+    then drains the returned outbox job)."""
+    delivery = get_delivery(session, delivery_id)
+    queues = _visible_queues(staff)
+    if queues is not None and delivery.queue not in queues:
+        raise HTTPException(status_code=403, detail=GRID_FORBIDDEN)
+    previous = delivery.status
+    if previous not in RETRYABLE:
+        label = STATUS_LABELS.get(previous, previous)
+        raise HTTPException(status_code=409, detail=f"当前状态为“{label}”，不能重试")
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == previous)
+        .values(status="pending", next_attempt_at=utcnow(), lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        session.rollback()
+        raise HTTPException(status_code=409, detail="该发送记录状态刚刚发生变化，请刷新后再试")
+    record_event(
+        session,
+        "delivery",
+        delivery_id,
+        actor=staff.actor,
+        from_state=previous,
+        to_state="pending",
+        note=f"{staff.display_name}手动重试",
+    )
+    job = enqueue_job(session, delivery.queue, SEND_JOB, delivery_id)
+    audit_staff(
+        session, staff, "retry", ip, "delivery", delivery_id, detail=f"{previous} → pending"
+    )
+    return job
