@@ -10,22 +10,21 @@ import logging
 import threading
 import time
 
+from redis import Redis
 from redis.exceptions import LockError, RedisError
+from rq import Queue
 
+from bot.periodic import PERIODIC_JOBS
 from bot.runtime import Runtime
 from storage.queues import drain_outbox
 
 log = logging.getLogger(__name__)
 
 OUTBOX_EVERY = 1.0
-REAP_EVERY = 30.0
 
 
 def run_scheduler(runtime: Runtime, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
-    from bot.jobs import reap_deliveries
-
-    last_reap = 0.0
     log.info("scheduler started")
     while not stop.is_set():
         try:
@@ -43,9 +42,7 @@ def run_scheduler(runtime: Runtime, stop: threading.Event | None = None) -> None
                     moved = drain_outbox(runtime.session_factory, runtime.redis)
                     if moved:
                         log.info("outbox: %d job(s) enqueued", moved)
-                    if time.monotonic() - last_reap > REAP_EVERY:
-                        reap_deliveries()
-                        last_reap = time.monotonic()
+                    enqueue_due_periodic_jobs(runtime.redis)
                     lock.extend(15, replace_ttl=True)
                 except (RedisError, OSError, LockError) as exc:
                     log.warning("scheduler pass failed: %s", exc)
@@ -57,3 +54,19 @@ def run_scheduler(runtime: Runtime, stop: threading.Event | None = None) -> None
             with contextlib.suppress(LockError, RedisError, OSError):
                 lock.release()
     log.info("scheduler stopped")
+
+
+def enqueue_due_periodic_jobs(redis: Redis, now: float | None = None) -> list[str]:
+    """Enqueue each periodic job whose interval has passed (tracked in Redis, so a
+    restarted or second scheduler does not run them early or twice)."""
+    current = time.time() if now is None else now
+    started = []
+    for job in PERIODIC_JOBS:
+        key = f"periodic:last:{job.name}"
+        # SET NX with expiry = the interval: only one scheduler wins each slot.
+        if redis.set(key, str(current), nx=True, ex=job.every_seconds):
+            Queue(job.queue, connection=redis).enqueue(
+                job.func, job_id=f"periodic-{job.name}-{int(current)}", result_ttl=600
+            )
+            started.append(job.name)
+    return started
