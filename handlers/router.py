@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from handlers.address import RegisterAddressHandler
 from handlers.base import Context, Handler, Reply
-from handlers.cancel import CancelHandler
+from handlers.cancel import CancelHandler, NothingToCancelHandler
 from handlers.consult import ConsultHandler, KnowledgeLike
 from handlers.fallback import ClarifyHandler, FallbackHandler
 from handlers.forward import ForwardToStaffHandler
@@ -61,13 +61,16 @@ def build_router(
             UnsubscribeHandler(),
             SilentEventHandler(),
             UnknownKindHandler(),
-            CancelHandler(),
+            CancelHandler(),  # leaves a multi-step flow; other cancels go to features
             RegisterAddressHandler(),
             ClarifyHandler(),
+            # Feature handlers: one line per feature module, in priority order.
+            # (end of feature handlers)
             GreetingHelpHandler(),
             HumanHandler(),
             ConsultHandler(knowledge),
             ForwardToStaffHandler(FORWARDED_INTENTS),
+            NothingToCancelHandler(),
             MediaHandler(),
         ],
         fallback=FallbackHandler(),
