@@ -19,16 +19,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_web(args: argparse.Namespace) -> int:
-    import uvicorn
+    from bot.serving import run_web
 
-    uvicorn.run(
-        "bot.asgi:create",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="warning",
-    )
+    run_web(args.host, args.port, workers=args.workers)
     return 0
 
 

@@ -7,8 +7,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +25,7 @@ from storage.deliveries import plan_delivery
 from storage.models import InboundMessage, utcnow
 from storage.queues import jobs_added
 from storage.residents import get_or_create_resident
+from storage.writes import insert_if_new
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +70,21 @@ class MessageProcessor:
         self._dialogue_ttl = dialogue_ttl
 
     def process(self, msg: Incoming, slot: ReplySlot, deadline: float) -> Outcome:
-        with self._locks.hold(msg.openid, max(deadline - time.monotonic(), 0.05)) as held:
-            if not held:
+        wait = max(deadline - time.monotonic(), 0.05)
+        read_key = self._dialogues.key(msg.openid)
+        with self._locks.hold(msg.openid, wait, read_key=read_key) as held:
+            if not held.ok:
                 raise StillInProgress(msg.dedup_key)
             inbound_id, previous = self._store(msg, deadline)
             if previous is not None:
                 slot.claim_passive()
                 return previous
             slot.mark_stored()
-            return self._handle(msg, inbound_id, slot)
+            if held.prefetch_valid:
+                dialogue = self._dialogues.decode(held.prefetched)
+            else:
+                dialogue = self._dialogues.load(msg.openid)
+            return self._handle(msg, inbound_id, slot, dialogue)
 
     # -- storing ---------------------------------------------------------------------------
 
@@ -85,19 +93,19 @@ class MessageProcessor:
         while True:
             try:
                 with self._factory() as session:
+                    new_id = insert_if_new(session, self._new_row(msg))
+                    session.commit()
+                    if new_id is not None:
+                        return new_id, None
                     existing = session.scalar(
                         select(InboundMessage).where(InboundMessage.dedup_key == msg.dedup_key)
                     )
-                    if existing is None:
-                        row = self._new_row(msg)
-                        session.add(row)
-                        session.commit()
-                        return row.id, None
-                    if existing.status != "received":
-                        return existing.id, _stored_outcome(existing)
-                    if utcnow() - existing.received_at > STALE_ATTEMPT:
-                        log.warning("taking over abandoned attempt at %s", msg.dedup_key)
-                        return existing.id, None
+                    if existing is not None:
+                        if existing.status != "received":
+                            return existing.id, _stored_outcome(existing)
+                        if utcnow() - existing.received_at > STALE_ATTEMPT:
+                            log.warning("taking over abandoned attempt at %s", msg.dedup_key)
+                            return existing.id, None
             except IntegrityError:
                 pass  # a concurrent copy was stored first: look again
             except SQLAlchemyError as exc:
@@ -107,22 +115,25 @@ class MessageProcessor:
             time.sleep(0.05)
 
     @staticmethod
-    def _new_row(msg: Incoming) -> InboundMessage:
-        return InboundMessage(
-            dedup_key=msg.dedup_key,
-            openid=msg.openid,
-            msg_type=msg.msg_type,
-            event=msg.event,
-            content=msg.text or msg.content,
-            payload=msg.raw,
-            created_at=msg.created_at,
-        )
+    def _new_row(msg: Incoming) -> dict[str, Any]:
+        return {
+            "dedup_key": msg.dedup_key,
+            "openid": msg.openid,
+            "msg_type": msg.msg_type,
+            "event": msg.event,
+            "content": msg.text or msg.content,
+            "payload": msg.raw,
+            "created_at": msg.created_at,
+            "received_at": utcnow(),
+            "status": "received",
+        }
 
     # -- handling --------------------------------------------------------------------------
 
-    def _handle(self, msg: Incoming, inbound_id: int, slot: ReplySlot) -> Outcome:
+    def _handle(
+        self, msg: Incoming, inbound_id: int, slot: ReplySlot, dialogue: DialogueState | None
+    ) -> Outcome:
         now = datetime.now(UTC)
-        dialogue = self._dialogues.load(msg.openid)
         note = None
         if dialogue is not None and dialogue.expired(now):
             self._dialogues.clear(msg.openid)
@@ -197,17 +208,11 @@ class MessageProcessor:
         text: str | None,
         slot: ReplySlot,
     ) -> Outcome:
-        row = session.get(InboundMessage, inbound_id)
-        assert row is not None
-        row.intent = ctx.understood.intent if handler_name != "fallback" else "unknown"
-        row.replied_at = utcnow()
-        if slot.claim_passive():
-            row.status = "handled"
-            row.reply_text = text
-        else:
+        replied_at = utcnow()
+        status, reply_text = "handled", text
+        if not slot.claim_passive():
             # The webhook already gave a holding reply; the real answer follows as a message.
-            row.status = "deferred"
-            row.reply_text = HOLDING_REPLY
+            status, reply_text = "deferred", HOLDING_REPLY
             if text:
                 plan_delivery(
                     session,
@@ -217,14 +222,24 @@ class MessageProcessor:
                     payload={"text": text},
                     idempotency_key=f"late_reply:{inbound_id}",
                 )
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == inbound_id)
+            .values(
+                status=status,
+                reply_text=reply_text,
+                replied_at=replied_at,
+                intent=ctx.understood.intent if handler_name != "fallback" else "unknown",
+            )
+        )
         session.flush()
         outbox_ids = [job.id for job in jobs_added(session)]
         session.commit()
-        if row.status == "deferred" and self._drain is not None:
+        if status == "deferred" and self._drain is not None:
             # Nobody is waiting on this thread any more: hand the late reply over now.
             self._drain(outbox_ids)
             outbox_ids = []
-        return Outcome(row.reply_text, int(row.replied_at.timestamp()), outbox_ids)
+        return Outcome(reply_text, int(replied_at.timestamp()), outbox_ids)
 
     def _record_failure(self, inbound_id: int, slot: ReplySlot) -> Outcome:
         slot.claim_passive()

@@ -27,6 +27,13 @@ class DialogueState:
 
 
 class DialogueStore(Protocol):
+    def key(self, openid: str) -> str | None:
+        """The Redis key holding this user's state, when it lives in Redis (so it can be
+        read in the same round trip that takes the user's lock)."""
+        ...
+
+    def decode(self, raw: bytes | None) -> DialogueState | None: ...
+
     def load(self, openid: str) -> DialogueState | None: ...
 
     def save(self, openid: str, state: DialogueState, ttl_seconds: int) -> None: ...
@@ -44,8 +51,19 @@ class RedisDialogueStore:
         self._redis = redis
         self._prefix = prefix
 
+    def key(self, openid: str) -> str | None:
+        return f"{self._prefix}:{openid}"
+
     def _key(self, openid: str) -> str:
         return f"{self._prefix}:{openid}"
+
+    def decode(self, raw: bytes | None) -> DialogueState | None:
+        if not raw:
+            return None
+        try:
+            return DialogueState(**json.loads(raw))
+        except (TypeError, ValueError):
+            return None
 
     def load(self, openid: str) -> DialogueState | None:
         try:
@@ -53,12 +71,7 @@ class RedisDialogueStore:
         except RedisError as exc:
             log.warning("dialogue state unavailable for %s: %s", openid, exc)
             return None
-        if not raw:
-            return None
-        try:
-            return DialogueState(**json.loads(raw))
-        except (TypeError, ValueError):
-            return None
+        return self.decode(raw if isinstance(raw, bytes | None) else str(raw).encode())
 
     def save(self, openid: str, state: DialogueState, ttl_seconds: int) -> None:
         state.expires_at = datetime.now(UTC).timestamp() + ttl_seconds
@@ -82,6 +95,12 @@ class MemoryDialogueStore:
 
     def __init__(self) -> None:
         self._states: dict[str, DialogueState] = {}
+
+    def key(self, openid: str) -> str | None:
+        return None
+
+    def decode(self, raw: bytes | None) -> DialogueState | None:
+        return None
 
     def load(self, openid: str) -> DialogueState | None:
         return self._states.get(openid)
