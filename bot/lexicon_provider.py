@@ -21,6 +21,8 @@ from storage.knowledge import active_entries, active_words, content_version
 
 log = logging.getLogger(__name__)
 
+KNOWLEDGE_WEIGHT = 1.0
+
 
 @dataclass(frozen=True)
 class KnowledgeItem:
@@ -83,6 +85,10 @@ class LexiconProvider:
         except SQLAlchemyError as exc:
             log.warning("lexicon refresh skipped: %s", exc)
             return
+        # A keyword staff gave an answer for is itself a sign of a 办事 question.
+        words = words + [
+            (keyword, "consult", KNOWLEDGE_WEIGHT) for item in knowledge for keyword in item.keywords
+        ]
         lexicon = self._build(words)
         self._lexicon, self._knowledge, self._version = lexicon, knowledge, version
         log.info(
@@ -91,6 +97,10 @@ class LexiconProvider:
 
     @staticmethod
     def _build(words: list[tuple[str, str, float]]) -> nlp.Lexicon:
+        try:
+            return nlp.load_lexicon(extra_words=words) if words else nlp.load_lexicon()
+        except ValueError:
+            pass  # find the bad word(s) one by one, keep the rest
         good = []
         for word, target, weight in words:
             try:

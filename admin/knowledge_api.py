@@ -1,0 +1,186 @@
+"""Staff teach the assistant: 办事指南 entries and extra words (JSON API, admins only).
+
+Changes take effect in every process within seconds (bot/lexicon_provider.py polls the
+version stamp), without a restart.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import select
+
+import nlp
+from admin.audit import audit_staff
+from admin.deps import ADMIN, Staff, client_ip, require_role
+from admin.render import ConsoleRoute
+from bot.deps import SessionDep
+from storage.models import KnowledgeEntry, LexiconWord, utcnow
+
+AdminStaff = Annotated[Staff, Depends(require_role(ADMIN))]
+TARGETS = frozenset(nlp.INTENTS) | frozenset(nlp.CATEGORIES)
+
+
+class EntryIn(BaseModel):
+    question: str = Field(min_length=2, max_length=200)
+    answer: str = Field(min_length=2, max_length=2000)
+    keywords: list[str] = Field(min_length=1, max_length=30)
+
+    @field_validator("keywords")
+    @classmethod
+    def _clean(cls, words: list[str]) -> list[str]:
+        cleaned = [w.strip() for w in words if w.strip()]
+        if not cleaned:
+            raise ValueError("至少需要一个关键词")
+        return cleaned
+
+
+class EntryUpdate(BaseModel):
+    question: str | None = Field(None, min_length=2, max_length=200)
+    answer: str | None = Field(None, min_length=2, max_length=2000)
+    keywords: list[str] | None = Field(None, min_length=1, max_length=30)
+    active: bool | None = None
+
+
+class WordIn(BaseModel):
+    word: str = Field(min_length=1, max_length=50)
+    target: str
+    weight: float = Field(1.0, gt=0, le=10)
+
+    @field_validator("target")
+    @classmethod
+    def _known(cls, target: str) -> str:
+        if target not in TARGETS:
+            raise ValueError("target 必须是意图名或问题类别名")
+        return target
+
+
+def entry_json(entry: KnowledgeEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "question": entry.question,
+        "answer": entry.answer,
+        "keywords": entry.keywords,
+        "active": entry.active,
+        "updated_by": entry.updated_by,
+        "updated_at": entry.updated_at.isoformat(),
+    }
+
+
+def word_json(word: LexiconWord) -> dict[str, Any]:
+    return {
+        "id": word.id,
+        "word": word.word,
+        "target": word.target,
+        "weight": word.weight,
+        "active": word.active,
+        "added_by": word.added_by,
+    }
+
+
+def build_knowledge_router() -> APIRouter:
+    router = APIRouter(prefix="/admin/api", route_class=ConsoleRoute, tags=["knowledge"])
+
+    @router.get("/knowledge")
+    def list_entries(staff: AdminStaff, session: SessionDep) -> list[dict[str, Any]]:
+        rows = session.scalars(select(KnowledgeEntry).order_by(KnowledgeEntry.id))
+        return [entry_json(e) for e in rows]
+
+    @router.post("/knowledge", status_code=201)
+    def create_entry(
+        body: EntryIn, staff: AdminStaff, session: SessionDep, request: Request
+    ) -> dict[str, Any]:
+        entry = KnowledgeEntry(
+            question=body.question,
+            answer=body.answer,
+            keywords=body.keywords,
+            updated_by=staff.username,
+        )
+        session.add(entry)
+        session.flush()
+        audit_staff(
+            session,
+            staff,
+            "knowledge_create",
+            client_ip(request),
+            "knowledge",
+            entry.id,
+            body.question,
+        )
+        session.commit()
+        return entry_json(entry)
+
+    @router.post("/knowledge/{entry_id}")
+    def update_entry(
+        entry_id: int, body: EntryUpdate, staff: AdminStaff, session: SessionDep, request: Request
+    ) -> dict[str, Any]:
+        entry = session.get(KnowledgeEntry, entry_id)
+        if entry is None:
+            raise HTTPException(status_code=404, detail="没有这条办事指南")
+        changes = body.model_dump(exclude_none=True)
+        for name, value in changes.items():
+            setattr(entry, name, value)
+        entry.updated_by, entry.updated_at = staff.username, utcnow()
+        audit_staff(
+            session,
+            staff,
+            "knowledge_update",
+            client_ip(request),
+            "knowledge",
+            entry.id,
+            ", ".join(sorted(changes)),
+        )
+        session.commit()
+        return entry_json(entry)
+
+    @router.get("/lexicon")
+    def list_words(staff: AdminStaff, session: SessionDep) -> list[dict[str, Any]]:
+        return [word_json(w) for w in session.scalars(select(LexiconWord).order_by(LexiconWord.id))]
+
+    @router.post("/lexicon", status_code=201)
+    def add_word(
+        body: WordIn, staff: AdminStaff, session: SessionDep, request: Request
+    ) -> dict[str, Any]:
+        existing = session.scalar(
+            select(LexiconWord).where(
+                LexiconWord.word == body.word, LexiconWord.target == body.target
+            )
+        )
+        word = existing or LexiconWord(word=body.word, target=body.target)
+        word.weight, word.active, word.added_by, word.updated_at = (
+            body.weight,
+            True,
+            staff.username,
+            utcnow(),
+        )
+        session.add(word)
+        session.flush()
+        audit_staff(
+            session,
+            staff,
+            "lexicon_add",
+            client_ip(request),
+            "lexicon",
+            word.id,
+            f"{body.word} → {body.target}",
+        )
+        session.commit()
+        return word_json(word)
+
+    @router.post("/lexicon/{word_id}/retire")
+    def retire_word(
+        word_id: int, staff: AdminStaff, session: SessionDep, request: Request
+    ) -> dict[str, Any]:
+        word = session.get(LexiconWord, word_id)
+        if word is None:
+            raise HTTPException(status_code=404, detail="没有这个词")
+        word.active, word.updated_at = False, utcnow()
+        audit_staff(
+            session, staff, "lexicon_retire", client_ip(request), "lexicon", word.id, word.word
+        )
+        session.commit()
+        return word_json(word)
+
+    return router
