@@ -1,0 +1,184 @@
+"""评: the reporter rates a resolved request (unsatisfied reopens it), explains why, and
+answers the follow-up questionnaire "问题解决了吗？"."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers.base import Context, IntentHandler, Reply
+from handlers.dialogue import DialogueState
+from handlers.reports import texts
+from storage.models import ServiceRequest
+from storage.request_queries import by_code
+from storage.request_rules import ACCEPTED, RESOLVED
+from storage.requests import TransitionError, record_action, transition
+
+RATE_FLOW = "report_rating"
+REASON_FLOW = "report_reason"
+FOLLOWUP_FLOW = "report_followup"
+UNSATISFIED_MAX = 2
+RATING_WORDS = ("非常满意", "不满意", "很不满意", "满意", "一般", "分", "星")
+REASON_INTENTS = frozenset({"unknown", "report_problem", "rate"})
+UNSURE = ("不确定", "不知道", "说不好", "不清楚", "不好说", "3")
+NO = ("不是", "没解决", "未解决", "没有", "还没", "没修", "没好", "不行", "还是", "没", "2")
+YES = ("解决了", "解决", "好了", "修好", "可以了", "是", "嗯", "对", "1")
+
+
+def awaiting_rating(ctx: Context) -> ServiceRequest | None:
+    code = ctx.understood.entities.get("ticket_code")
+    if code:
+        request = by_code(ctx.session, code)
+        if request is not None and request.resident_id == ctx.resident.id:
+            return request
+        return None
+    return ctx.session.scalar(
+        select(ServiceRequest)
+        .where(
+            ServiceRequest.resident_id == ctx.resident.id,
+            ServiceRequest.status == RESOLVED,
+            ServiceRequest.rating_state.in_(("asked", "reminded")),
+        )
+        .order_by(ServiceRequest.resolved_at.desc())
+        .limit(1)
+    )
+
+
+def _reason(text: str) -> str:
+    rest = text
+    for word in RATING_WORDS:
+        rest = rest.replace(word, "")
+    rest = "".join(ch for ch in rest if not ch.isdigit()).strip(" ，,。.!！~～")
+    return rest if len(rest) >= 2 else ""
+
+
+class RatingHandler(IntentHandler):
+    name = "report_rating"
+    intents = frozenset({"rate"})
+
+    def matches(self, ctx: Context) -> bool:
+        return (
+            super().matches(ctx)
+            and ctx.message.text is not None
+            and (awaiting_rating(ctx) is not None)
+        )
+
+    def handle(self, ctx: Context) -> Reply:
+        request = awaiting_rating(ctx)
+        assert request is not None
+        if ctx.dialogue is not None and ctx.dialogue.flow == RATE_FLOW:
+            ctx.next_dialogue = None
+        if request.rating_state == "rated" or request.status != RESOLVED:
+            return Reply(texts.RATE_ALREADY.format(code=request.code))
+        rating = int(ctx.understood.entities.get("rating") or 3)
+        text = ctx.message.text or ""
+        reason = _reason(text)
+        actor = f"resident:{ctx.resident.openid}"
+        request.rating = rating
+        request.rating_state = "rated"
+        request.rating_note = reason or None
+        request.closed_at = ctx.now
+        request.updated_at = ctx.now
+        record_action(
+            ctx.session,
+            request,
+            "rated",
+            actor=actor,
+            note=f"{rating}分" + (f"：{reason}" if reason else ""),
+        )
+        if rating > UNSATISFIED_MAX:
+            return Reply(texts.RATE_THANKS.format(rating=rating, code=request.code))
+        try:
+            transition(
+                ctx.session,
+                request,
+                ACCEPTED,
+                actor=actor,
+                now=ctx.now,
+                note=f"居民评价不满意（{rating}分）" + (f"：{reason}" if reason else ""),
+                notify_skip_resident=ctx.resident.id,
+            )
+        except TransitionError:
+            return Reply(texts.RATE_ALREADY.format(code=request.code))
+        if reason:
+            return Reply(texts.RATE_REOPENED_WITH_REASON.format(code=request.code))
+        ctx.next_dialogue = DialogueState(
+            flow=REASON_FLOW, step="awaiting_reason", data={"request_id": request.id}
+        )
+        return Reply(texts.RATE_REOPENED.format(code=request.code))
+
+
+class ReasonHandler:
+    """The text after "不满意" says what is still wrong: noted on the reopened request."""
+
+    name = "report_reason"
+
+    def matches(self, ctx: Context) -> bool:
+        return (
+            ctx.dialogue is not None
+            and ctx.dialogue.flow == REASON_FLOW
+            and bool(ctx.message.text)
+            and ctx.understood.intent in REASON_INTENTS
+        )
+
+    def handle(self, ctx: Context) -> Reply:
+        assert ctx.dialogue is not None
+        ctx.next_dialogue = None
+        request = ctx.session.get(ServiceRequest, int(ctx.dialogue.data.get("request_id", 0)))
+        text = (ctx.message.text or "").strip()[:500]
+        if request is None:
+            return Reply(texts.FOLLOWUP_UNSURE)
+        request.status_note = f"{request.status_note or ''}；{text}".strip("；")[:1000]
+        record_action(
+            ctx.session, request, "note", actor=f"resident:{ctx.resident.openid}", note=text
+        )
+        return Reply(texts.REASON_NOTED.format(text=text[:40]))
+
+
+def followup_answer(text: str) -> str | None:
+    cleaned = text.strip().strip("。！!，,.~～ ")
+    for answer, words in (("unsure", UNSURE), ("no", NO), ("yes", YES)):
+        if any(word in cleaned for word in words):
+            return answer
+    return None
+
+
+class FollowupHandler:
+    """The answer to the questionnaire a job sent some days after the request was resolved."""
+
+    name = "report_followup"
+
+    def matches(self, ctx: Context) -> bool:
+        return (
+            ctx.dialogue is not None
+            and ctx.dialogue.flow == FOLLOWUP_FLOW
+            and followup_answer(ctx.message.text or "") is not None
+        )
+
+    def handle(self, ctx: Context) -> Reply:
+        assert ctx.dialogue is not None
+        ctx.next_dialogue = None
+        answer = followup_answer(ctx.message.text or "")
+        request = ctx.session.get(ServiceRequest, int(ctx.dialogue.data.get("request_id", 0)))
+        if request is None or answer is None:
+            return Reply(texts.FOLLOWUP_UNSURE)
+        actor = f"resident:{ctx.resident.openid}"
+        request.followup_state = answer
+        labels = {"yes": "解决了", "no": "没解决", "unsure": "不确定"}
+        record_action(ctx.session, request, "followup", actor=actor, note=labels[answer])
+        if answer == "yes":
+            return Reply(texts.FOLLOWUP_YES)
+        if answer == "unsure" or request.status != RESOLVED:
+            return Reply(texts.FOLLOWUP_UNSURE)
+        try:
+            transition(
+                ctx.session,
+                request,
+                ACCEPTED,
+                actor=actor,
+                now=ctx.now,
+                note="回访时居民表示问题没解决",
+                notify_skip_resident=ctx.resident.id,
+            )
+        except TransitionError:
+            return Reply(texts.FOLLOWUP_UNSURE)
+        return Reply(texts.FOLLOWUP_NO.format(code=request.code))

@@ -1,0 +1,156 @@
+"""status_query and cancel for problem reports: a resident sees and withdraws only their own."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from handlers.base import Context, IntentHandler, Reply
+from handlers.reports import texts
+from storage.events import history
+from storage.models import ServiceRequest
+from storage.request_queries import by_code, resident_requests
+from storage.request_rules import (
+    ACTION_LABELS,
+    CANCELLED,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    local_label,
+)
+from storage.requests import (
+    ENTITY,
+    TransitionError,
+    is_follower,
+    owner_label,
+    transition,
+)
+
+CODE = re.compile(r"M\d{8}-\d{3,}", re.IGNORECASE)
+# A cancel is about a report when it names a ticket or speaks of reporting.
+REPORT_WORDS = ("报", "反映", "问题", "投诉", "工单", "撤销", "维修", "修")
+BARE_CANCELS = frozenset({"取消", "不用了", "算了", "撤销", "撤回"})
+RECENT = timedelta(minutes=30)
+
+
+def _line(ctx: Context, request: ServiceRequest) -> str:
+    return texts.STATUS_LINE.format(
+        code=request.code,
+        category=request.category,
+        status=STATUS_LABELS[request.status],
+        owner=owner_label(ctx.session, request) if request.status != "accepted" else "待派单",
+        due=local_label(request.due_at),
+    )
+
+
+def describe(ctx: Context, request: ServiceRequest) -> str:
+    text = texts.STATUS_DETAIL.format(
+        code=request.code,
+        category=request.category,
+        location=request.location,
+        status=STATUS_LABELS[request.status],
+        owner=owner_label(ctx.session, request) if request.status != "accepted" else "待派单",
+        due=local_label(request.due_at) if request.is_open else "—",
+    )
+    events = history(ctx.session, ENTITY, request.id)[-4:]
+    if events:
+        lines = []
+        for event in events:
+            label = STATUS_LABELS.get(event.to_state) or ACTION_LABELS.get(event.to_state, "")
+            lines.append(
+                f"{local_label(event.at)} {label}" + (f"：{event.note}" if event.note else "")
+            )
+        text += "\n" + texts.STATUS_RECENT + "\n" + "\n".join(line[:60] for line in lines)
+    return text
+
+
+def _ticket(ctx: Context) -> str | None:
+    code = ctx.understood.entities.get("ticket_code")
+    if code:
+        return code.upper()
+    found = CODE.search(ctx.message.text or "")
+    return found.group(0).upper() if found else None
+
+
+class StatusQueryHandler(IntentHandler):
+    name = "report_status"
+    intents = frozenset({"status_query"})
+
+    def handle(self, ctx: Context) -> Reply:
+        code = _ticket(ctx)
+        if code:
+            request = by_code(ctx.session, code)
+            if request is None or not is_follower(ctx.session, request, ctx.resident.id):
+                return Reply(texts.STATUS_NOT_FOUND.format(code=code))
+            return Reply(describe(ctx, request))
+        requests = resident_requests(ctx.session, ctx.resident.id)
+        if not requests:
+            return Reply(texts.STATUS_NONE)
+        if len(requests) == 1:
+            return Reply(describe(ctx, requests[0]))
+        lines = [texts.STATUS_LIST_HEAD.format(count=len(requests))]
+        lines += [_line(ctx, r) for r in requests]
+        lines.append("回复“查询 编号”可看详情。")
+        return Reply("\n".join(lines))
+
+
+def _own_open(ctx: Context) -> list[ServiceRequest]:
+    return [
+        r
+        for r in resident_requests(ctx.session, ctx.resident.id, limit=10)
+        if r.resident_id == ctx.resident.id and r.status in OPEN_STATUSES
+    ]
+
+
+class CancelRequestHandler(IntentHandler):
+    name = "report_cancel"
+    intents = frozenset({"cancel"})
+
+    def matches(self, ctx: Context) -> bool:
+        if not super().matches(ctx) or ctx.message.text is None:
+            return False
+        if _ticket(ctx):
+            return True
+        text = ctx.message.text
+        own = _own_open(ctx)
+        if not own:
+            return False
+        if any(word in text for word in REPORT_WORDS):
+            return True
+        bare = text.strip().strip("。！!，,.~～ ")
+        return bare in BARE_CANCELS and own[0].created_at >= ctx.now - RECENT
+
+    def handle(self, ctx: Context) -> Reply:
+        code = _ticket(ctx)
+        if code:
+            request = by_code(ctx.session, code)
+            if request is None or not is_follower(ctx.session, request, ctx.resident.id):
+                return Reply(texts.STATUS_NOT_FOUND.format(code=code))
+            if request.resident_id != ctx.resident.id:
+                return Reply(texts.CANCEL_NOT_YOURS.format(code=request.code))
+        else:
+            own = _own_open(ctx)
+            if len(own) > 1:
+                lines = "\n".join(_line(ctx, r) for r in own)
+                return Reply(texts.CANCEL_WHICH.format(lines=lines, code=own[0].code))
+            request = own[0]
+        reason = CODE.sub("", ctx.message.text or "").strip(" ，,。")
+        if reason in BARE_CANCELS or not reason:
+            reason = "居民主动撤销"
+        try:
+            transition(
+                ctx.session,
+                request,
+                CANCELLED,
+                actor=f"resident:{ctx.resident.openid}",
+                now=ctx.now,
+                note=reason,
+                notify_skip_resident=ctx.resident.id,
+            )
+        except TransitionError:
+            return Reply(
+                texts.CANCEL_NOT_OPEN.format(
+                    code=request.code, status=STATUS_LABELS[request.status]
+                )
+            )
+        ctx.next_dialogue = None
+        return Reply(texts.CANCEL_DONE.format(code=request.code))

@@ -1,0 +1,184 @@
+"""The rules of problem reports: statuses, categories, urgency and SLA clocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import SlaRule
+
+CST = timezone(timedelta(hours=8), "CST")
+
+ACCEPTED = "accepted"
+DISPATCHED = "dispatched"
+IN_PROGRESS = "in_progress"
+RESOLVED = "resolved"
+RETURNED = "returned"
+CANCELLED = "cancelled"
+STATUS_LABELS = {
+    ACCEPTED: "受理",
+    DISPATCHED: "已派单",
+    IN_PROGRESS: "处理中",
+    RESOLVED: "已办结",
+    RETURNED: "退回",
+    CANCELLED: "已撤销",
+}
+OPEN_STATUSES = (ACCEPTED, DISPATCHED, IN_PROGRESS, RETURNED)
+# Which status may follow which (reopening a resolved request goes back to 受理).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    ACCEPTED: frozenset({DISPATCHED, RETURNED, CANCELLED, RESOLVED}),
+    DISPATCHED: frozenset({DISPATCHED, IN_PROGRESS, RETURNED, RESOLVED, CANCELLED}),
+    IN_PROGRESS: frozenset({DISPATCHED, RESOLVED, RETURNED, CANCELLED}),
+    RETURNED: frozenset({DISPATCHED, CANCELLED, RESOLVED}),
+    RESOLVED: frozenset({ACCEPTED}),
+    CANCELLED: frozenset(),
+}
+# History entries that are not status changes (Event.to_state values).
+ACTION_LABELS = {
+    "subscribed": "同一问题居民关注",
+    "photo": "补充照片",
+    "warned": "临近期限提醒",
+    "escalated_grid": "超期，升级至网格负责人",
+    "escalated_community": "超期，升级至社区",
+    "agenda": "列入居民议事会议题",
+    "decided": "居民议事会作出决定",
+    "rating_asked": "请居民评价",
+    "rating_reminded": "提醒居民评价",
+    "rated": "居民评价",
+    "not_rated": "未评价，自动结束",
+    "followup_asked": "回访：问题解决了吗",
+    "followup": "回访答复",
+    "note": "补充说明",
+}
+
+CATEGORIES = (
+    "水电燃气",
+    "公共照明",
+    "电梯",
+    "环境卫生",
+    "房屋维修",
+    "噪音扰民",
+    "治安安全",
+    "停车交通",
+    "邻里纠纷",
+    "绿化设施",
+    "其他",
+)
+# Open311 service codes.
+SERVICE_CODES = {
+    "水电燃气": "utilities",
+    "公共照明": "lighting",
+    "电梯": "elevator",
+    "环境卫生": "sanitation",
+    "房屋维修": "repairs",
+    "噪音扰民": "noise",
+    "治安安全": "safety",
+    "停车交通": "parking",
+    "邻里纠纷": "neighbours",
+    "绿化设施": "facilities",
+    "其他": "other",
+}
+CATEGORY_BY_CODE = {code: name for name, code in SERVICE_CODES.items()}
+
+# Words that make a report urgent whatever its category (life and safety first).
+URGENT_WORDS = (
+    "电梯困人",
+    "困在电梯",
+    "被困电梯",
+    "关在电梯",
+    "卡在电梯",
+    "煤气味",
+    "燃气味",
+    "天然气味",
+    "漏气",
+    "漏电",
+    "触电",
+    "电线冒火",
+    "起火",
+    "着火",
+    "冒烟",
+    "漏水严重",
+    "水漫",
+    "淹了",
+    "爆管",
+)
+
+# Default SLA hours (respond, resolve), after the 12345 hotline's practice.
+URGENT_SLA = (2.0, 24.0)
+DEFAULT_SLA = (24.0, 24.0 * 7)
+CATEGORY_SLA = {
+    "水电燃气": (4.0, 24.0),
+    "电梯": (4.0, 24.0),
+    "公共照明": (24.0, 72.0),
+}
+DUPLICATE_WINDOW = timedelta(days=7)
+# Warn the owner when this much of the time to the deadline is left (at most 24 h).
+WARN_FRACTION = 0.2
+# After the deadline: escalate to the grid at once, to the community after this long.
+COMMUNITY_ESCALATION_AFTER = timedelta(hours=24)
+
+
+def is_urgent(text: str) -> bool:
+    compact = "".join(text.split())
+    return any(word in compact for word in URGENT_WORDS)
+
+
+@dataclass(frozen=True)
+class Sla:
+    respond_hours: float
+    resolve_hours: float
+
+
+def sla_for(session: Session, category: str, urgent: bool) -> Sla:
+    """The configured rule for (category, urgency), else "*", else the defaults."""
+    rows = {
+        (row.category, row.urgent): row
+        for row in session.scalars(
+            select(SlaRule).where(SlaRule.category.in_((category, "*")), SlaRule.urgent == urgent)
+        )
+    }
+    row = rows.get((category, urgent)) or rows.get(("*", urgent))
+    if row is not None:
+        return Sla(row.respond_hours, row.resolve_hours)
+    if urgent:
+        return Sla(*URGENT_SLA)
+    return Sla(*CATEGORY_SLA.get(category, DEFAULT_SLA))
+
+
+def default_rules() -> list[dict[str, object]]:
+    rules: list[dict[str, object]] = [
+        {
+            "category": "*",
+            "urgent": True,
+            "respond_hours": URGENT_SLA[0],
+            "resolve_hours": URGENT_SLA[1],
+        }
+    ]
+    for category in CATEGORIES:
+        respond, resolve = CATEGORY_SLA.get(category, DEFAULT_SLA)
+        rules.append(
+            {
+                "category": category,
+                "urgent": False,
+                "respond_hours": respond,
+                "resolve_hours": resolve,
+            }
+        )
+    return rules
+
+
+def local_label(value: datetime | None) -> str:
+    """ "11月22日 14:30" in China time, as residents read it."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(CST)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def china_day(value: datetime) -> str:
+    return value.astimezone(CST).strftime("%Y%m%d")

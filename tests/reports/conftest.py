@@ -1,0 +1,84 @@
+"""Report fixtures: real RQ workers over every grid queue, console browsers, and readers
+for requests, their history and what the sandbox platform received."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import select
+
+from bot.runtime import Runtime
+from storage.events import history
+from storage.models import Delivery, SandboxRecord, ServiceRequest
+from storage.queues import all_queue_names, drain_outbox
+from tests.admin.conftest import Console
+from tests.conftest import LiveServer
+
+
+@pytest.fixture
+def work(runtime: Runtime, redis: Redis) -> Callable[[], None]:
+    """Push the outbox to RQ and run a real worker in burst mode over all queues."""
+
+    def run() -> None:
+        with runtime.session_factory() as session:
+            names = all_queue_names(session)
+        queues = [Queue(n, connection=redis) for n in names]
+        for _round in range(5):  # jobs may plan deliveries: run until nothing is left
+            drained = drain_outbox(runtime.session_factory, redis)
+            if not drained and not any(q.count for q in queues):
+                return
+            SimpleWorker(queues, connection=redis).work(burst=True)
+
+    return run
+
+
+@pytest.fixture
+def console(live_server: LiveServer) -> Iterator[Callable[[str], Console]]:
+    made: list[Console] = []
+
+    def login(username: str) -> Console:
+        browser = Console(live_server.url).login(username)
+        made.append(browser)
+        return browser
+
+    yield login
+    for browser in made:
+        browser.close()
+
+
+def get_request(runtime: Runtime, code: str | int) -> ServiceRequest:
+    """By ticket code, or by id."""
+    with runtime.session_factory() as session:
+        if isinstance(code, int):
+            found = session.get(ServiceRequest, code)
+            assert found is not None
+            return found
+        return session.scalars(select(ServiceRequest).where(ServiceRequest.code == code)).one()
+
+
+def all_requests(runtime: Runtime) -> list[ServiceRequest]:
+    with runtime.session_factory() as session:
+        return list(session.scalars(select(ServiceRequest).order_by(ServiceRequest.id)))
+
+
+def states(runtime: Runtime, request_id: int) -> list[tuple[str | None, str]]:
+    with runtime.session_factory() as session:
+        return [(e.from_state, e.to_state) for e in history(session, "request", request_id)]
+
+
+def received(runtime: Runtime, target: str, kind: str | None = None) -> list[str]:
+    """Texts the sandbox platform accepted for a recipient (custom, template or robot)."""
+    with runtime.session_factory() as session:
+        query = select(SandboxRecord).where(SandboxRecord.target == target)
+        if kind:
+            query = query.where(SandboxRecord.kind == kind)
+        return [r.text or "" for r in session.scalars(query.order_by(SandboxRecord.id))]
+
+
+def deliveries(runtime: Runtime, recipient: str) -> list[Delivery]:
+    with runtime.session_factory() as session:
+        query = select(Delivery).where(Delivery.recipient == recipient).order_by(Delivery.id)
+        return list(session.scalars(query))
