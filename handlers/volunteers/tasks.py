@@ -1,0 +1,203 @@
+"""Accept ("接 T15", or "好的我去" after an offer), hand back ("退回 T15"), deliver
+("送达 T15" / "已送达"), the recipient's "收到", and "我的服务时长"."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from handlers.base import Context, Reply
+from handlers.context import is_affirmative
+from handlers.volunteers import texts
+from handlers.volunteers.common import (
+    FeatureHandler,
+    actor,
+    task_code,
+    text_of,
+    volunteer,
+)
+from storage.models import Canteen, Household, MealOrder, Resident, VolunteerTask
+from storage.volunteer_tasks import (
+    accept_task,
+    active_tasks,
+    complete_task,
+    confirm_receipt,
+    handback_task,
+    local_hm,
+    task_by_code,
+)
+from storage.volunteering import STATUS_LABELS, hours_label, hours_summary, policy_for
+
+OFFER_FLOW = "task_offer"
+RECEIPT_FLOW = "meal_receipt"
+HANDBACK_WORDS = re.compile(r"退回|转交|不送了|送不了|不接了|去不了|来不了|交还")
+
+
+class TaskHandbackHandler(FeatureHandler):
+    name = "task_handback"
+    intents = frozenset({"cancel", "task_accept"})
+
+    def wants(self, ctx: Context) -> bool:
+        if not super().wants(ctx) or not HANDBACK_WORDS.search(text_of(ctx)):
+            return False
+        profile = volunteer(ctx)
+        return profile is not None and bool(active_tasks(ctx.session, profile.id))
+
+    def handle(self, ctx: Context) -> Reply:
+        profile = volunteer(ctx)
+        assert profile is not None
+        code = task_code(ctx)
+        mine = active_tasks(ctx.session, profile.id)
+        task = task_by_code(ctx.session, code) if code else (mine[0] if len(mine) == 1 else None)
+        if task is None:
+            codes = "、".join(t.code for t in mine)
+            return Reply(texts.DONE_WHICH.format(codes=codes).replace("送达", "退回"))
+        outcome = handback_task(ctx.session, task, profile, actor(ctx), ctx.now)
+        ctx.next_dialogue = None
+        if outcome == "ok":
+            return Reply(texts.HANDED_BACK.format(code=task.code))
+        if outcome == "too_late":
+            return Reply(texts.HANDBACK_TOO_LATE.format(code=task.code))
+        return Reply(texts.NOT_YOUR_TASK.format(code=task.code))
+
+
+class TaskAcceptHandler(FeatureHandler):
+    name = "task_accept"
+    intents = frozenset({"task_accept"})
+
+    def handle(self, ctx: Context) -> Reply:
+        profile = volunteer(ctx)
+        if profile is None or profile.status == "left":
+            return Reply(texts.NOT_VOLUNTEER_ACCEPT)
+        if profile.status != "active":
+            return Reply(texts.INACTIVE.format(status=STATUS_LABELS[profile.status]))
+        code = task_code(ctx)
+        if code is None:
+            return Reply(texts.ACCEPT_WHICH)
+        task = task_by_code(ctx.session, code)
+        if task is None or task.community_id != profile.community_id:
+            return Reply(texts.NO_SUCH_TASK.format(code=code))
+        outcome = accept_task(ctx.session, task, profile, actor(ctx), ctx.now)
+        if ctx.dialogue is not None and ctx.dialogue.flow == OFFER_FLOW:
+            ctx.next_dialogue = None
+        if outcome == "won":
+            return Reply(won_text(ctx, task))
+        if outcome == "mine":
+            return Reply(texts.ALREADY_YOURS.format(code=task.code))
+        if outcome == "closed":
+            return Reply(texts.CLOSED.format(code=task.code))
+        if outcome == "full":
+            return Reply(texts.FULL.format(count=len(active_tasks(ctx.session, profile.id))))
+        return Reply(texts.TAKEN.format(code=task.code))
+
+
+def won_text(ctx: Context, task: VolunteerTask) -> str:
+    """Only the volunteer who got the task sees the room number and the phone."""
+    session = ctx.session
+    canteen = session.get(Canteen, task.canteen_id)
+    household = session.get(Household, task.household_id)
+    assert canteen is not None and household is not None
+    contact = _contact(ctx, task)
+    policy = policy_for(session, task.community_id)
+    return texts.WON.format(
+        code=task.code,
+        pickup=canteen.pickup,
+        time=local_hm(task.pickup_at),
+        address=household.address,
+        contact=contact,
+        count=task.count,
+        note=f"，备注：{task.note}" if task.note else "",
+        window=policy.handback_minutes,
+    )
+
+
+def _contact(ctx: Context, task: VolunteerTask) -> str:
+    people: list[Resident] = []
+    if task.order_id is not None:
+        order = ctx.session.get(MealOrder, task.order_id)
+        orderer = ctx.session.get(Resident, order.resident_id) if order else None
+        if orderer is not None:
+            people.append(orderer)
+    people += list(
+        ctx.session.scalars(
+            select(Resident).where(Resident.household_id == task.household_id).order_by(Resident.id)
+        )
+    )
+    for person in people:
+        if person.phone:
+            return f"{person.name or '住户'} {person.phone}"
+    named = next((p.name for p in people if p.name), None)
+    return f"{named}（未留电话）" if named else "住户（未留电话）"
+
+
+class TaskDoneHandler(FeatureHandler):
+    name = "task_done"
+    intents = frozenset({"task_done"})
+
+    def handle(self, ctx: Context) -> Reply:
+        profile = volunteer(ctx)
+        if profile is None:
+            return Reply(texts.NOT_VOLUNTEER_ACCEPT)
+        mine = active_tasks(ctx.session, profile.id)
+        code = task_code(ctx)
+        if code is not None:
+            task = task_by_code(ctx.session, code)
+            if task is None or task.volunteer_id != profile.id:
+                return Reply(texts.NOT_YOUR_TASK.format(code=code))
+            if task.status == "done":
+                return Reply(texts.CLOSED.format(code=task.code))
+        elif len(mine) == 1:
+            task = mine[0]
+        elif not mine:
+            return Reply(texts.NOTHING_ACTIVE)
+        else:
+            return Reply(texts.DONE_WHICH.format(codes="、".join(t.code for t in mine)))
+        if not complete_task(ctx.session, task, profile, actor(ctx), ctx.now):
+            return Reply(texts.NOT_YOUR_TASK.format(code=task.code))
+        minutes = policy_for(ctx.session, profile.community_id).minutes_per_task
+        return Reply(texts.DONE.format(code=task.code, hours=hours_label(minutes)))
+
+
+class ReceiptHandler(FeatureHandler):
+    """The recipient answers the "已送达" message with "收到"."""
+
+    name = "meal_receipt"
+
+    def wants(self, ctx: Context) -> bool:
+        if ctx.dialogue is None or ctx.dialogue.flow != RECEIPT_FLOW:
+            return False
+        text = text_of(ctx)
+        return "收到" in text or "送到了" in text or is_affirmative(text)
+
+    def handle(self, ctx: Context) -> Reply:
+        assert ctx.dialogue is not None
+        ctx.next_dialogue = None
+        code = str(ctx.dialogue.data.get("carry", {}).get("task_code", ""))
+        task = task_by_code(ctx.session, code)
+        if task is not None:
+            confirm_receipt(ctx.session, task, actor(ctx), ctx.now)
+        return Reply(texts.RECEIPT_THANKS.format(code=code))
+
+
+class HoursHandler(FeatureHandler):
+    name = "volunteer_hours"
+
+    def wants(self, ctx: Context) -> bool:
+        text = text_of(ctx)
+        return "时长" in text and ("服务" in text or "志愿" in text or "我的" in text)
+
+    def handle(self, ctx: Context) -> Reply:
+        profile = volunteer(ctx)
+        if profile is None:
+            return Reply(texts.NOT_A_VOLUNTEER)
+        summary = hours_summary(ctx.session, profile, ctx.now)
+        rank = texts.HOURS_RANK.format(rank=summary.month_rank) if summary.month_rank else ""
+        return Reply(
+            texts.HOURS.format(
+                total=hours_label(summary.total_minutes),
+                tasks=summary.tasks_done,
+                month=hours_label(summary.month_minutes),
+                rank=rank,
+            )
+        )
