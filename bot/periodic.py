@@ -17,4 +17,9 @@ class PeriodicJob:
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("reap-deliveries", 60, "bot.jobs.reap_deliveries"),
     # Feature modules add their own lines here (overdue chasing, reminders, …).
+    PeriodicJob("reports-chase", 300, "bot.jobs_reports.chase_requests"),
+    PeriodicJob("reports-rating-reminders", 1800, "bot.jobs_reports.rating_reminders"),
+    PeriodicJob("reports-followups", 3600, "bot.jobs_reports.followups"),
+    PeriodicJob("meals-tick", 60, "bot.jobs_meals.tick"),
+    PeriodicJob("notices-tick", 30, "bot.jobs_notices.tick"),
 )

@@ -47,8 +47,10 @@ class ClarifyHandler:
 
     def matches(self, ctx: Context) -> bool:
         understood = ctx.understood
+        in_feature_flow = ctx.dialogue is not None and ctx.dialogue.flow != FLOW
         return (
-            ctx.message.text is not None
+            not in_feature_flow  # the flow's own handler reads short answers in context
+            and ctx.message.text is not None
             and understood.intent not in ("unknown", "cancel")
             and understood.confidence < LOW_CONFIDENCE
         )

@@ -13,7 +13,10 @@ from handlers.fallback import ClarifyHandler, FallbackHandler
 from handlers.forward import ForwardToStaffHandler
 from handlers.help import GreetingHelpHandler
 from handlers.human import HumanHandler
+from handlers.jobs import job_handlers
 from handlers.media import MediaHandler
+from handlers.reports import report_handlers
+from handlers.volunteers import volunteer_handlers
 from handlers.welcome import (
     SilentEventHandler,
     SubscribeHandler,
@@ -65,6 +68,9 @@ def build_router(
             RegisterAddressHandler(),
             ClarifyHandler(),
             # Feature handlers: one line per feature module, in priority order.
+            *volunteer_handlers(),  # defers to other features' open questions
+            *job_handlers(),
+            *report_handlers(),
             # (end of feature handlers)
             GreetingHelpHandler(),
             HumanHandler(),

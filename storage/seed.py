@@ -6,6 +6,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from storage.employment_seed import seed_job_postings
 from storage.knowledge import seed_knowledge
 from storage.models import (
     Building,
@@ -18,6 +19,7 @@ from storage.models import (
     StaffAccount,
     Unit,
 )
+from storage.volunteering import seed_volunteering
 
 DEMO_ACCOUNT = "gh_shequ_demo"
 DEMO_PASSWORD = "shequ-demo-2026"
@@ -140,5 +142,7 @@ def seed_demo(session: Session) -> bool:
             Resident(openid=openid, name=resident_name, household_id=household_id, roles=roles)
         )
     seed_knowledge(session)
+    seed_job_postings(session, community.id)
+    seed_volunteering(session, community.id)
     session.flush()
     return True

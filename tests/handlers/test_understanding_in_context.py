@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from handlers.context import is_affirmative
 from handlers.dialogue import DialogueState, RedisDialogueStore
-from storage.models import Handover, KnowledgeEntry, LexiconWord, utcnow
+from storage.models import Handover, KnowledgeEntry, LexiconWord, ServiceRequest, utcnow
 from tests.conftest import WeChat
 
 
@@ -76,12 +76,13 @@ def test_staff_word_changes_understanding_without_restart(wechat: WeChat, runtim
         session.commit()
     deadline = time.monotonic() + 10
     reply = ""
-    while time.monotonic() < deadline and "已转给" not in reply:
+    while time.monotonic() < deadline and "已受理" not in reply:
         time.sleep(1)
         reply = wechat.say("demo-wangnainai", "化粪池冒了") or ""
-    assert "已转给网格员" in reply
+    # Understood as a problem report: it becomes a request in the grid's queue.
+    assert "已受理" in reply and "环境卫生" in reply
     with runtime.session_factory() as session:
-        assert session.scalars(select(Handover)).first() is not None
+        assert session.scalars(select(ServiceRequest)).first() is not None
 
 
 def test_report_without_address_asks_then_continues(wechat: WeChat, runtime: Runtime) -> None:
@@ -89,10 +90,10 @@ def test_report_without_address_asks_then_continues(wechat: WeChat, runtime: Run
     assert first is not None and "请先告诉我您的住址" in first
     second = wechat.say("u-newcomer", "7号楼1单元201")
     assert second is not None and "已绑定住址：7号楼1单元201" in second
-    assert "楼道灯坏了好几天了" in second and "已转给网格员" in second
+    assert "已受理" in second and "7号楼1单元201" in second
     with runtime.session_factory() as session:
-        handover = session.scalars(select(Handover)).one()
-    assert handover.text == "楼道灯坏了好几天了" and handover.grid_id is not None
+        request = session.scalars(select(ServiceRequest)).one()
+    assert request.description == "楼道灯坏了好几天了" and request.grid_id is not None
 
 
 def test_bare_rating_after_a_rating_question(
