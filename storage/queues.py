@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from sqlalchemy import or_, select, update
@@ -46,50 +47,93 @@ def jobs_added(session: Session) -> list[OutboxJob]:
     return list(session.info.get("outbox_jobs", []))
 
 
-def _claim(session: Session, job_id: int) -> bool:
-    now = utcnow()
-    result = session.execute(
-        update(OutboxJob)
-        .where(
-            OutboxJob.id == job_id,
-            OutboxJob.enqueued_at.is_(None),
-            or_(OutboxJob.claimed_at.is_(None), OutboxJob.claimed_at < now - CLAIM_TIMEOUT),
-        )
-        .values(claimed_at=now, attempts=OutboxJob.attempts + 1)
-    )
-    session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
 def drain_outbox(
-    factory: sessionmaker[Session], redis: Redis, ids: list[int] | None = None, limit: int = 500
+    factory: sessionmaker[Session],
+    redis: Redis,
+    ids: list[int] | None = None,
+    limit: int = 2000,
+    batch: int = 200,
 ) -> int:
-    """Push pending outbox jobs to RQ. Returns how many were enqueued; stops at a Redis error."""
+    """Push pending outbox jobs to RQ in batches (one claim, one Redis pipeline, one mark
+    per batch). Returns how many were enqueued; stops at a Redis error, leaving the rest
+    for the next drain."""
     sent = 0
     with factory() as session:
-        query = select(OutboxJob.id).where(OutboxJob.enqueued_at.is_(None))
-        if ids is not None:
-            query = query.where(OutboxJob.id.in_(ids))
-        pending = list(session.scalars(query.order_by(OutboxJob.id).limit(limit)))
-        for job_id in pending:
-            if not _claim(session, job_id):
-                continue
-            row = session.get(OutboxJob, job_id)
-            assert row is not None
-            try:
-                Queue(row.queue, connection=redis).enqueue(
-                    row.func, *row.args, job_id=f"outbox-{row.id}", retry=JOB_RETRY
-                )
-            except (RedisError, OSError) as exc:
-                row.claimed_at = None
-                row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                session.commit()
-                log.warning("outbox: Redis unavailable, %d job(s) wait in the database", 1)
+        while sent < limit:
+            claimed = _claim_batch(session, ids, min(batch, limit - sent))
+            if not claimed:
                 break
-            row.enqueued_at = utcnow()
+            claimed_ids = [row.id for row in claimed]
+            try:
+                _push(redis, claimed)
+            except (RedisError, OSError) as exc:
+                session.execute(
+                    update(OutboxJob)
+                    .where(OutboxJob.id.in_(claimed_ids))
+                    .values(claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:500])
+                )
+                session.commit()
+                log.warning(
+                    "outbox: Redis unavailable, %d job(s) wait in the database", len(claimed)
+                )
+                break
+            session.execute(
+                update(OutboxJob).where(OutboxJob.id.in_(claimed_ids)).values(enqueued_at=utcnow())
+            )
             session.commit()
-            sent += 1
+            sent += len(claimed)
+            if ids is not None and len(claimed) >= len(ids):
+                break
     return sent
+
+
+def _push(redis: Redis, rows: list[OutboxJob]) -> None:
+    """Enqueue the rows' jobs in one pipeline. A pooled connection may be stale after a
+    Redis restart, so a connection error gets one immediate second try."""
+    for attempt in (1, 2):
+        try:
+            with redis.pipeline() as pipe:
+                for row in rows:
+                    data = Queue.prepare_data(
+                        row.func, list(row.args), job_id=f"outbox-{row.id}", retry=JOB_RETRY
+                    )
+                    Queue(row.queue, connection=redis).enqueue_many([data], pipeline=pipe)
+                pipe.execute()
+            return
+        except (ConnectionError, OSError, RedisConnectionError):
+            if attempt == 2:
+                raise
+
+
+def _claim_batch(session: Session, ids: list[int] | None, size: int) -> list[OutboxJob]:
+    """Take up to `size` pending rows; a claim older than CLAIM_TIMEOUT (its drainer
+    died) may be taken over. Concurrent drainers never claim the same row."""
+    now = utcnow()
+    claimable = (
+        OutboxJob.enqueued_at.is_(None),
+        or_(OutboxJob.claimed_at.is_(None), OutboxJob.claimed_at < now - CLAIM_TIMEOUT),
+    )
+    query = select(OutboxJob.id).where(*claimable).order_by(OutboxJob.id).limit(size)
+    if ids is not None:
+        query = query.where(OutboxJob.id.in_(ids))
+    candidates = list(session.scalars(query))
+    if not candidates:
+        return []
+    claimed_ids = list(
+        session.scalars(
+            update(OutboxJob)
+            .where(OutboxJob.id.in_(candidates), *claimable)
+            .values(claimed_at=now, attempts=OutboxJob.attempts + 1)
+            .returning(OutboxJob.id)
+        )
+    )
+    session.commit()
+    if not claimed_ids:
+        return []
+    rows = session.scalars(
+        select(OutboxJob).where(OutboxJob.id.in_(claimed_ids)).order_by(OutboxJob.id)
+    )
+    return list(rows)
 
 
 def pending_count(session: Session) -> int:
