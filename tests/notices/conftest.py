@@ -1,0 +1,90 @@
+"""Notice fixtures: the console client (tests/admin), real RQ workers in burst mode over
+every queue, and helpers to read what the sandbox platform received."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+import pytest
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import select, update
+
+from bot.runtime import Runtime
+from storage.models import Building, GroupChannel, Resident, SandboxRecord
+from storage.queues import all_queue_names, drain_outbox, pending_count
+from tests.admin.conftest import Console
+from tests.conftest import LiveServer
+
+
+def run_all_work(runtime: Runtime, redis: Redis, timeout: float = 60) -> None:
+    """Drain the outbox and run a real SimpleWorker over every queue until nothing is left."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        moved = drain_outbox(runtime.session_factory, redis)
+        with runtime.session_factory() as session:
+            names = all_queue_names(session)
+            unqueued = pending_count(session)
+        queues = [Queue(name, connection=redis) for name in names]
+        if sum(q.count for q in queues):
+            SimpleWorker(queues, connection=redis).work(burst=True)
+        elif not moved and not unqueued:
+            return
+        else:
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def work(runtime: Runtime, redis: Redis) -> Callable[[], None]:
+    return lambda: run_all_work(runtime, redis)
+
+
+@pytest.fixture
+def admin(live_server: LiveServer) -> Iterator[Console]:
+    console = Console(live_server.url).login("admin")
+    yield console
+    console.close()
+
+
+@pytest.fixture
+def zhangmin(live_server: LiveServer) -> Iterator[Console]:
+    console = Console(live_server.url).login("zhangmin")
+    yield console
+    console.close()
+
+
+def building_id(runtime: Runtime, number: str) -> int:
+    with runtime.session_factory() as session:
+        return int(session.scalars(select(Building.id).where(Building.number == number)).one())
+
+
+def records(runtime: Runtime, kind: str, target: str | None = None) -> list[SandboxRecord]:
+    with runtime.session_factory() as session:
+        query = select(SandboxRecord).where(SandboxRecord.kind == kind)
+        if target is not None:
+            query = query.where(SandboxRecord.target == target)
+        return list(session.scalars(query.order_by(SandboxRecord.id)))
+
+
+def set_last_message(runtime: Runtime, openid: str, when: datetime | None, used: int = 0) -> None:
+    with runtime.session_factory() as session:
+        session.execute(
+            update(Resident)
+            .where(Resident.openid == openid)
+            .values(last_message_at=when, cs_quota_used=used)
+        )
+        session.commit()
+
+
+def robot_target(runtime: Runtime, number: str) -> str:
+    with runtime.session_factory() as session:
+        bid = building_id(runtime, number)
+        return str(
+            session.scalars(
+                select(GroupChannel.target).where(
+                    GroupChannel.scope == "building", GroupChannel.scope_id == bid
+                )
+            ).one()
+        )
