@@ -29,7 +29,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     from bot.worker import run_worker
 
     grids = [int(g) for g in args.grids.split(",")] if args.grids else None
-    return run_worker(grids=grids, burst=args.burst)
+    return run_worker(grids=grids, burst=args.burst, fork=args.fork)
 
 
 def _cmd_scheduler(args: argparse.Namespace) -> int:
@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="RQ worker for all grids or a chosen list")
     p.add_argument("--grids", help="comma-separated grid ids, e.g. 1,2 (default: all)")
     p.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    p.add_argument("--fork", action="store_true", help="run each job in a forked process")
     p.set_defaults(func=_cmd_worker)
 
     p = sub.add_parser("scheduler", help="periodic jobs")

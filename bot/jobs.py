@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, get_current_job
@@ -181,24 +180,21 @@ def send_delivery(delivery_id: int) -> str:
         if attempt is None:
             return "skipped"
         delivery = attempt.delivery
-        with httpx.Client(timeout=HTTP_TIMEOUT) as http:
-            channels = build_channels(runtime.settings, runtime.redis, http, clock=_clock)
-            channel = channels.get(delivery.channel)
-            context = SendContext(
-                session=session, clock=_clock, save_progress=attempt.save_progress
-            )
-            try:
-                if channel is None:
-                    raise PermanentError(f"未知的发送渠道：{delivery.channel}")
-                result = channel.send(delivery, context)
-            except RateLimited as exc:
-                return _defer(attempt, exc)
-            except ChannelError as exc:
-                return _fail(attempt, exc)
-            except Exception as exc:  # a bug or an outage below us: retry, never strand it
-                log.exception("delivery %s: unexpected error", delivery_id)
-                session.rollback()
-                return _fail(attempt, RetryableError(f"内部错误：{type(exc).__name__}: {exc}"))
+        channels = build_channels(runtime.settings, runtime.redis, runtime.http, clock=_clock)
+        channel = channels.get(delivery.channel)
+        context = SendContext(session=session, clock=_clock, save_progress=attempt.save_progress)
+        try:
+            if channel is None:
+                raise PermanentError(f"未知的发送渠道：{delivery.channel}")
+            result = channel.send(delivery, context)
+        except RateLimited as exc:
+            return _defer(attempt, exc)
+        except ChannelError as exc:
+            return _fail(attempt, exc)
+        except Exception as exc:  # a bug or an outage below us: retry, never strand it
+            log.exception("delivery %s: unexpected error", delivery_id)
+            session.rollback()
+            return _fail(attempt, RetryableError(f"内部错误：{type(exc).__name__}: {exc}"))
         return _succeed(attempt, result)
 
 

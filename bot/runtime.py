@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import httpx
 from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +30,11 @@ class Runtime:
     @cached_property
     def session_factory(self) -> sessionmaker[Session]:
         return make_session_factory(self.engine)
+
+    @cached_property
+    def http(self) -> httpx.Client:
+        """One HTTP client per process: building its TLS context costs ~50 ms."""
+        return httpx.Client(timeout=10.0)
 
     @cached_property
     def redis(self) -> Redis:

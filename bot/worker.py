@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker, Worker
+from rq.job import Job
 
 from bot.runtime import get_runtime
 from storage.queues import all_queue_names, grid_queue_name
@@ -13,7 +14,11 @@ from storage.redis_conn import make_worker_redis
 log = logging.getLogger(__name__)
 
 
-def run_worker(grids: list[int] | None = None, burst: bool = False) -> int:
+def run_worker(grids: list[int] | None = None, burst: bool = False, fork: bool = False) -> int:
+    """Serve the queues. By default jobs run in the worker process itself (RQ's
+    SimpleWorker): measured ~4x the throughput of forking a work horse per job (23 vs
+    ~100 ms a delivery here). Jobs are idempotent and leased, so a crashed worker loses
+    nothing; `fork=True` isolates each job in its own process instead."""
     runtime = get_runtime()
     if grids:
         names = [grid_queue_name(g) for g in grids]
@@ -24,13 +29,40 @@ def run_worker(grids: list[int] | None = None, burst: bool = False) -> int:
     connection = make_worker_redis(runtime.settings.redis_url or "")
     queues = [Queue(name, connection=connection) for name in names]
     log.info("worker serving queues: %s", ", ".join(names))
-    worker = Worker(queues, connection=connection)
+    worker_class = ForkingWorker if fork else SimpleWorker
+    worker = worker_class(queues, connection=connection)
     worker.work(with_scheduler=True, burst=burst)
     return 0
 
 
+JOB_MODULES = (
+    "bot.jobs",
+    "bot.jobs_reports",
+    "bot.jobs_meals",
+    "bot.jobs_employment",
+    "bot.jobs_notices",
+)
+
+
+class ForkingWorker(Worker):
+    """RQ's forking worker; each work horse drops the database connections it inherited
+    (a connection must never be shared across processes) and opens its own."""
+
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
+        runtime = get_runtime()
+        if "engine" in runtime.__dict__:
+            runtime.engine.dispose(close=False)
+        super().main_work_horse(job, queue)
+
+
 def _preload() -> None:
-    """Load dictionaries once before RQ forks a work horse per job."""
+    """Import the job code and load dictionaries once, before RQ forks a work horse per
+    job, so each job starts warm instead of importing everything again."""
+    import importlib
+
+    for name in JOB_MODULES:
+        importlib.import_module(name)
+    get_runtime().http  # noqa: B018 - build the TLS context once, before forking
     try:
         import nlp
 
