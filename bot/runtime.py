@@ -43,6 +43,17 @@ class Runtime:
         return make_redis(self.settings.redis_url, self.settings.redis_timeout_seconds)
 
 
+    def close(self) -> None:
+        """Release what was opened (only what was: the properties are lazy)."""
+        opened = self.__dict__
+        if "http" in opened:
+            self.http.close()
+        if "redis" in opened:
+            self.redis.close()
+        if "engine" in opened:
+            self.engine.dispose()
+
+
 _runtime: Runtime | None = None
 
 

@@ -148,9 +148,7 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     set_runtime(rt)
     yield rt
     set_runtime(None)
-    if "redis" in rt.__dict__:
-        rt.redis.close()
-    rt.engine.dispose()
+    rt.close()
 
 
 class LiveServer:
@@ -173,6 +171,7 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.runtime.close()
 
 
 @pytest.fixture
