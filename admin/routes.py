@@ -27,6 +27,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     from admin.open311 import build_open311_router
     from admin.pages import build_pages_router
     from admin.requests_api import build_requests_router
+    from admin.residents import build_residents_router
 
     router = APIRouter(route_class=ConsoleRoute)
     router.include_router(build_pages_router())
@@ -40,6 +41,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_meetings_pages_router())
     router.include_router(build_meetings_api_router())
     router.include_router(build_dashboard_router())
+    router.include_router(build_residents_router())
 
     @router.get("/admin/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:

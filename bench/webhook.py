@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -136,10 +136,8 @@ def private_postgres(tmp: Path) -> Iterator[str]:
     options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={pgroot}"
     subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(pgroot / "log"),
                               "-w", "-o", options, "start"], check=True, **quiet)
-    try:
+    with suppress(OSError, ValueError, IndexError):
         OUR_ROOTS.append(int((data / "postmaster.pid").read_text().split()[0]))
-    except (OSError, ValueError, IndexError):
-        pass
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
@@ -230,8 +228,8 @@ def _uvicorn_with_nodelay(argv: list[str]) -> None:
 
     With --workers N uvicorn binds the socket itself with proto 0; accepted sockets inherit
     it and asyncio then skips TCP_NODELAY, so every keep-alive request after the first waits
-    for the client's delayed ACK (~40 ms on Linux). Only used with --nodelay-fix, to measure
-    the proposed fix without touching the product."""
+    for the client's delayed ACK (~40 ms on Linux). Used for
+    the bare endpoint under the same conditions as `shequ web` (bot/serving.py)."""
     import uvicorn
     import uvicorn.config
 
@@ -249,12 +247,21 @@ def _uvicorn_with_nodelay(argv: list[str]) -> None:
     uvicorn.main.main(args=argv, prog_name="uvicorn")
 
 
+SERVICE_APP = "bot.asgi:create"
+
+
 @contextmanager
-def uvicorn_server(app: str, env: dict[str, str], port: int, workers: int, log: Path,
-                   nodelay_fix: bool = False) -> Iterator[str]:
-    launcher = [str(Path(__file__).resolve()), "--_uvicorn"] if nodelay_fix else ["-m", "uvicorn"]
-    cmd = [sys.executable, *launcher, "--factory", app, "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+def uvicorn_server(app: str, env: dict[str, str], port: int, workers: int,
+                   log: Path) -> Iterator[str]:
+    if app == SERVICE_APP:
+        # Exactly what production runs: `shequ web` (uvicorn workers, TCP_NODELAY kept).
+        cmd = [sys.executable, "-m", "bot.cli", "web", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers)]
+    else:
+        # The bare endpoint under the same uvicorn settings, listener fixed the same way.
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--_uvicorn", "--factory", app,
+               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+               "--log-level", "warning"]
     with open(log, "ab") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -409,10 +416,8 @@ class RawHTTP:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            try:
+            with suppress(OSError, ConnectionError):
                 await self.writer.wait_closed()
-            except (OSError, ConnectionError):
-                pass
         self.reader = self.writer = None
 
 
@@ -548,7 +553,7 @@ def bench_target(pool: mp.pool.Pool, app: str, env: dict[str, str], target: str,
     env["SHEQU_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     levels = []
     log = (Path(args.log_dir) if args.log_dir else tmp) / f"uvicorn-{target}-{db}.log"
-    with uvicorn_server(app, env, port, args.workers, log, args.nodelay_fix) as url:
+    with uvicorn_server(app, env, port, args.workers, log) as url:
         # Warm-up (not counted): jieba dictionaries, connection pools, both workers.
         run_level(pool, url, target, db, min(8, max(args.concurrency)), args.warmup, 2000,
                   args.procs, f"{tag}-warm", args.client)
@@ -608,10 +613,6 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn workers")
     ap.add_argument("--pg-url", help="an existing PostgreSQL server (a fresh database is created "
                                      "in it and dropped afterwards); default: a private cluster")
-    ap.add_argument("--nodelay-fix", action="store_true",
-                    help="start uvicorn with its listener marked IPPROTO_TCP so accepted "
-                         "connections get TCP_NODELAY (Kludex/uvicorn#3149); measures the "
-                         "proposed fix, not what production runs today")
     ap.add_argument("--no-bare", action="store_true", help="skip the bare FastAPI endpoint")
     ap.add_argument("--json", help="write the results as JSON here")
     ap.add_argument("--log-dir", help="keep the uvicorn logs (WARNING and up) here")
@@ -631,8 +632,6 @@ def main() -> int:
     info = machine()
     print("machine:", ", ".join(f"{k}={v}" for k, v in info.items()), flush=True)
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]), flush=True)
-    if args.nodelay_fix:
-        print("uvicorn listener patched for TCP_NODELAY (--nodelay-fix)", flush=True)
     print(f"{args.procs} generator process(es) share the {info['nproc']} CPU(s) with the server",
           flush=True)
     print("cpu us% / others%: share of all CPUs used during a level by what this benchmark "
@@ -670,7 +669,7 @@ def main() -> int:
             prepare_database(sqlalchemy_url)
             _flush_redis(redis_url)
             env = service_env(data_dir, database_url, redis_url, 0)
-            levels += bench_target(pool, "bot.asgi:create", env, "service", db, args, tmp, tag)
+            levels += bench_target(pool, SERVICE_APP, env, "service", db, args, tmp, tag)
         if not args.no_bare:
             env = service_env(tmp, None, redis_url, 0)
             levels += bench_target(pool, "bench.webhook:bare_app", env, "bare", "-", args, tmp, tag)

@@ -1,0 +1,190 @@
+"""Console JSON API of residents' council meetings under /admin/api/meetings: the drafted
+agenda, meetings, attendance, decisions and publishing (same rules as the pages)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from admin.audit import audit_staff
+from admin.deps import WorkerStaff, client_ip
+from admin.meetings_view import (
+    commit_and_drain,
+    community_id,
+    ensure_scope,
+    list_meetings,
+    load_meeting,
+    meeting_view,
+    split_scope,
+    to_http,
+)
+from admin.render import ConsoleRoute
+from bot.deps import RuntimeDep, SessionDep
+from storage.meeting_publish import publish
+from storage.meetings import (
+    MeetingError,
+    create_meeting,
+    decide_item,
+    draft_agenda,
+    record_attendance,
+)
+from storage.models import CouncilItem, utcnow
+
+
+class MeetingIn(BaseModel):
+    scope: str = Field(max_length=40)  # "grid:1", "compound:2", "community:1"
+    title: str = Field(min_length=1, max_length=100)
+    held_at: datetime
+    place: str | None = Field(None, max_length=100)
+    request_ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class AttendanceIn(BaseModel):
+    names: list[str] = Field(default_factory=list, max_length=500)
+    count: int | None = Field(None, ge=1, le=100_000)
+
+
+class DecisionIn(BaseModel):
+    action: str = Field(min_length=1, max_length=1000)
+    owner_staff_id: int | None = None
+    owner_name: str | None = Field(None, max_length=64)
+    due_at: datetime
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise HTTPException(status_code=400, detail="时间须带时区，如 2026-11-25T18:00+08:00")
+    return value
+
+
+def build_meetings_api_router() -> APIRouter:
+    router = APIRouter(prefix="/admin/api/meetings", route_class=ConsoleRoute, tags=["meetings"])
+
+    @router.get("")
+    def meetings(staff: WorkerStaff, session: SessionDep) -> list[dict[str, Any]]:
+        return list_meetings(session, staff)
+
+    @router.get("/draft")
+    def draft(staff: WorkerStaff, session: SessionDep, scope: str) -> dict[str, Any]:
+        kind, scope_id = split_scope(scope)
+        ensure_scope(staff, kind, scope_id)
+        return {"scope": scope, "items": draft_agenda(session, kind, scope_id, utcnow())}
+
+    @router.post("", status_code=201)
+    def create(
+        request: Request, body: MeetingIn, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        kind, scope_id = split_scope(body.scope)
+        ensure_scope(staff, kind, scope_id)
+        try:
+            meeting = create_meeting(
+                session,
+                community_id=community_id(session),
+                scope=kind,
+                scope_id=scope_id,
+                title=body.title,
+                held_at=_aware(body.held_at),
+                place=body.place,
+                request_ids=body.request_ids,
+                actor=staff.actor,
+                now=utcnow(),
+            )
+        except MeetingError as exc:
+            raise to_http(exc) from exc
+        audit_staff(
+            session, staff, "meeting_create", client_ip(request), "meeting", meeting.id, body.title
+        )
+        session.commit()
+        return meeting_view(session, meeting)
+
+    @router.get("/{meeting_id}")
+    def detail(meeting_id: int, staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
+        return meeting_view(session, load_meeting(session, staff, meeting_id))
+
+    @router.post("/{meeting_id}/attendance")
+    def attendance(
+        request: Request,
+        meeting_id: int,
+        body: AttendanceIn,
+        staff: WorkerStaff,
+        session: SessionDep,
+    ) -> dict[str, Any]:
+        meeting = load_meeting(session, staff, meeting_id)
+        try:
+            record_attendance(
+                session,
+                meeting,
+                names=body.names,
+                count=body.count,
+                actor=staff.actor,
+                now=utcnow(),
+            )
+        except MeetingError as exc:
+            raise to_http(exc) from exc
+        detail = f"参会{meeting.attendee_count}人"
+        audit_staff(
+            session, staff, "meeting_attendance", client_ip(request), "meeting", meeting.id, detail
+        )
+        session.commit()
+        return meeting_view(session, meeting)
+
+    @router.post("/{meeting_id}/items/{item_id}/decision")
+    def decision(
+        request: Request,
+        meeting_id: int,
+        item_id: int,
+        body: DecisionIn,
+        staff: WorkerStaff,
+        session: SessionDep,
+    ) -> dict[str, Any]:
+        meeting = load_meeting(session, staff, meeting_id)
+        item = session.get(CouncilItem, item_id)
+        if item is None or item.meeting_id != meeting.id:
+            raise HTTPException(status_code=404, detail="没有找到这个议题")
+        try:
+            decide_item(
+                session,
+                meeting,
+                item,
+                action=body.action,
+                owner_staff_id=body.owner_staff_id,
+                owner_name=body.owner_name,
+                due_at=_aware(body.due_at),
+                actor=staff.actor,
+                now=utcnow(),
+            )
+        except MeetingError as exc:
+            raise to_http(exc) from exc
+        detail = f"{item.title}：{item.action}"
+        audit_staff(
+            session, staff, "meeting_decide", client_ip(request), "meeting", meeting.id, detail
+        )
+        session.commit()
+        return meeting_view(session, meeting)
+
+    @router.post("/{meeting_id}/publish")
+    def publish_results(
+        request: Request,
+        meeting_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        runtime: RuntimeDep,
+    ) -> dict[str, Any]:
+        meeting = load_meeting(session, staff, meeting_id)
+        try:
+            counts = publish(session, meeting, actor=staff.actor, now=utcnow())
+        except MeetingError as exc:
+            raise to_http(exc) from exc
+        detail = (
+            f"楼栋群{counts['groups']}个，居民{counts['residents']}人，派单{counts['dispatched']}件"
+        )
+        audit_staff(
+            session, staff, "meeting_publish", client_ip(request), "meeting", meeting.id, detail
+        )
+        commit_and_drain(session, runtime)
+        return {**meeting_view(session, meeting), "published": counts}
+
+    return router

@@ -1,0 +1,207 @@
+"""Residents and households (居民与住户): search by name, openid, phone or address; view;
+edit (audited; a household's change is also an event row). Household care tags (独居老人,
+低保, 特困, 残疾, 留守儿童) are shown only to community admins and to grid workers of the
+household's grid; canteen and employment staff see a masked field."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from admin.audit import audit_staff
+from admin.deps import (
+    ADMIN,
+    CANTEEN,
+    EMPLOYMENT,
+    GRID_WORKER,
+    ROLE_FORBIDDEN,
+    CurrentStaff,
+    Staff,
+    client_ip,
+    ensure_grid,
+)
+from admin.render import ConsoleRoute, render
+from bot.deps import SessionDep
+from storage.events import record_event
+from storage.models import Building, Household, Resident, Unit
+
+CARE_TAGS = ("独居老人", "低保", "特困", "残疾", "留守儿童")
+MASKED = "＊＊＊（无权查看）"
+LOOKUP_ROLES = (ADMIN, GRID_WORKER, CANTEEN, EMPLOYMENT)
+ADDRESS = re.compile(r"^\s*(\d+)\D+(\d+)\D+(\d+)\s*$")
+PHONE = re.compile(r"^1\d{10}$")
+FLASH = {"saved": "居民信息已保存。", "tags": "住户关怀标签已保存。"}
+
+
+def may_see_tags(staff: Staff, grid_id: int | None) -> bool:
+    return staff.role == ADMIN or (staff.role == GRID_WORKER and grid_id in staff.grid_ids)
+
+
+def _lookup(staff: Staff) -> None:
+    if not staff.may_use(*LOOKUP_ROLES):
+        raise HTTPException(status_code=403, detail=ROLE_FORBIDDEN)
+
+
+def _base_query() -> Any:
+    return (
+        select(Resident)
+        .outerjoin(Household, Resident.household_id == Household.id)
+        .outerjoin(Unit, Household.unit_id == Unit.id)
+        .outerjoin(Building, Unit.building_id == Building.id)
+        .options(
+            joinedload(Resident.household).joinedload(Household.unit).joinedload(Unit.building)
+        )
+    )
+
+
+def search(session: Session, staff: Staff, q: str, limit: int = 50) -> list[dict[str, Any]]:
+    query = _base_query()
+    if staff.role == GRID_WORKER:
+        query = query.where(Building.grid_id.in_(staff.grid_ids))
+    q = q.strip()
+    if q:
+        address = ADDRESS.match(q)
+        if address:
+            building, unit, room = address.groups()
+            query = query.where(
+                Building.number == building.lstrip("0"),
+                Unit.number == unit.lstrip("0"),
+                Household.room == room,
+            )
+        else:
+            like = f"%{q}%"
+            query = query.where(
+                or_(Resident.name.like(like), Resident.phone.like(like), Resident.openid == q)
+            )
+    rows = session.scalars(query.order_by(Resident.id).limit(limit)).unique()
+    return [view(staff, r) for r in rows]
+
+
+def view(staff: Staff, resident: Resident) -> dict[str, Any]:
+    household = resident.household
+    grid_id = household.grid_id if household else None
+    tags: list[str] | str = list(household.tags or []) if household else []
+    visible = may_see_tags(staff, grid_id)
+    if household is not None and not visible:
+        tags = MASKED
+    return {
+        "id": resident.id,
+        "openid": resident.openid,
+        "name": resident.name or "",
+        "phone": resident.phone or "",
+        "roles": list(resident.roles or []),
+        "household_id": household.id if household else None,
+        "address": household.address if household else "未登记住址",
+        "grid_id": grid_id,
+        "tags": tags,
+        "tags_visible": visible,
+        "may_edit": staff.role == ADMIN or (grid_id is not None and staff.may_act_on(grid_id)),
+    }
+
+
+def _load(session: Session, staff: Staff, resident_id: int) -> Resident:
+    resident = session.scalar(_base_query().where(Resident.id == resident_id))
+    if resident is None:
+        raise HTTPException(status_code=404, detail="没有找到这位居民")
+    if staff.role == GRID_WORKER:
+        ensure_grid(staff, resident.household.grid_id if resident.household else None)
+    return resident
+
+
+def build_residents_router() -> APIRouter:
+    router = APIRouter(prefix="/admin/residents", route_class=ConsoleRoute, include_in_schema=False)
+
+    @router.get("", response_class=HTMLResponse)
+    def residents(
+        request: Request, staff: CurrentStaff, session: SessionDep, q: str = ""
+    ) -> HTMLResponse:
+        _lookup(staff)
+        rows = search(session, staff, q[:64]) if q.strip() else []
+        return render(request, "residents.html", {"rows": rows, "q": q[:64]}, staff)
+
+    @router.get("/{resident_id}", response_class=HTMLResponse)
+    def resident_page(
+        request: Request,
+        resident_id: int,
+        staff: CurrentStaff,
+        session: SessionDep,
+        flash: str = "",
+    ) -> HTMLResponse:
+        _lookup(staff)
+        data = view(staff, _load(session, staff, resident_id))
+        context = {"r": data, "care_tags": CARE_TAGS, "flash": FLASH.get(flash)}
+        return render(request, "residents_detail.html", context, staff)
+
+    @router.post("/{resident_id}")
+    def edit_resident(
+        request: Request,
+        resident_id: int,
+        staff: CurrentStaff,
+        session: SessionDep,
+        name: Annotated[str, Form(max_length=64)] = "",
+        phone: Annotated[str, Form(max_length=20)] = "",
+    ) -> Response:
+        _lookup(staff)
+        resident = _load(session, staff, resident_id)
+        if not view(staff, resident)["may_edit"]:
+            raise HTTPException(status_code=403, detail=ROLE_FORBIDDEN)
+        phone = phone.strip()
+        if phone and not PHONE.match(phone):
+            raise HTTPException(status_code=400, detail="手机号应为11位数字")
+        before = f"{resident.name or ''}/{resident.phone or ''}"
+        resident.name = name.strip() or None
+        resident.phone = phone or None
+        detail = f"{before} → {resident.name or ''}/{resident.phone or ''}"
+        audit_staff(
+            session, staff, "resident_edit", client_ip(request), "resident", resident.id, detail
+        )
+        session.commit()
+        return RedirectResponse(f"/admin/residents/{resident_id}?flash=saved", status_code=303)
+
+    @router.post("/{resident_id}/tags")
+    async def edit_tags(
+        request: Request, resident_id: int, staff: CurrentStaff, session: SessionDep
+    ) -> Response:
+        _lookup(staff)
+        resident = _load(session, staff, resident_id)
+        household = resident.household
+        if household is None:
+            raise HTTPException(status_code=400, detail="该居民尚未登记住址")
+        if not may_see_tags(staff, household.grid_id):
+            raise HTTPException(status_code=403, detail=ROLE_FORBIDDEN)
+        form = await request.form()
+        chosen = [str(t) for t in form.getlist("tag")]
+        if any(t not in CARE_TAGS for t in chosen):
+            raise HTTPException(status_code=400, detail="未知的关怀标签")
+        before = list(household.tags or [])
+        after = [t for t in CARE_TAGS if t in chosen]
+        if before != after:
+            household.tags = after
+            note = f"关怀标签：{'、'.join(before) or '无'} → {'、'.join(after) or '无'}"
+            record_event(
+                session,
+                "household",
+                household.id,
+                actor=staff.actor,
+                from_state="tags",
+                to_state="tags",
+                note=note,
+            )
+            audit_staff(
+                session,
+                staff,
+                "household_tags",
+                client_ip(request),
+                "household",
+                household.id,
+                note,
+            )
+            session.commit()
+        return RedirectResponse(f"/admin/residents/{resident_id}?flash=tags", status_code=303)
+
+    return router
