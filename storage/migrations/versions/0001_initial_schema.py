@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 07:37:15.636740
+Create Date: 2026-11-23 08:30:47.855762
 """
 
 from __future__ import annotations
@@ -157,6 +157,18 @@ def upgrade() -> None:
         batch_op.create_index("ix_sandbox_kind_target", ["kind", "target", "id"], unique=False)
 
     op.create_table(
+        "sla_rule",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("respond_hours", sa.Double(), nullable=False),
+        sa.Column("resolve_hours", sa.Double(), nullable=False),
+        sa.Column("updated_by", sa.String(length=100), nullable=True),
+        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sla_rule")),
+        sa.UniqueConstraint("category", "urgent", name=op.f("uq_sla_rule_category")),
+    )
+    op.create_table(
         "staff_account",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=64), nullable=False),
@@ -169,6 +181,12 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_account")),
         sa.UniqueConstraint("username", name=op.f("uq_staff_account_username")),
+    )
+    op.create_table(
+        "ticket_counter",
+        sa.Column("day", sa.String(length=8), nullable=False),
+        sa.Column("last", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_ticket_counter")),
     )
     op.create_table(
         "audit_log",
@@ -189,6 +207,23 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index("ix_audit_log_at", ["at"], unique=False)
         batch_op.create_index("ix_audit_log_username", ["username", "id"], unique=False)
+
+    op.create_table(
+        "canteen",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("pickup", sa.String(length=200), nullable=False),
+        sa.Column("slot_times", sa.JSON(), nullable=False),
+        sa.Column("cutoff_minutes", sa.Integer(), nullable=False),
+        sa.Column("deliver_minutes", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"], ["community.id"], name=op.f("fk_canteen_community_id_community")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_canteen")),
+    )
+    with op.batch_alter_table("canteen", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_canteen_community_id"), ["community_id"], unique=False)
 
     op.create_table(
         "compound",
@@ -214,6 +249,57 @@ def upgrade() -> None:
         sa.UniqueConstraint("community_id", "code", name=op.f("uq_grid_community_id")),
     )
     op.create_table(
+        "notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=64), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("link", sa.String(length=500), nullable=True),
+        sa.Column("image_url", sa.String(length=500), nullable=True),
+        sa.Column("targets", sa.JSON(), nullable=False),
+        sa.Column("grid_ids", sa.JSON(), nullable=False),
+        sa.Column("community_wide", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("scheduled_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("planned_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("plan", sa.JSON(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"], ["community.id"], name=op.f("fk_notice_community_id_community")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["staff_account.id"],
+            name=op.f("fk_notice_created_by_id_staff_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice")),
+    )
+    with op.batch_alter_table("notice", schema=None) as batch_op:
+        batch_op.create_index("ix_notice_status_due", ["status", "scheduled_at"], unique=False)
+
+    op.create_table(
+        "volunteer_policy",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("require_approval", sa.Boolean(), nullable=False),
+        sa.Column("offer_wait_minutes", sa.Integer(), nullable=False),
+        sa.Column("max_active_tasks", sa.Integer(), nullable=False),
+        sa.Column("handback_minutes", sa.Integer(), nullable=False),
+        sa.Column("minutes_per_task", sa.Integer(), nullable=False),
+        sa.Column("remind_minutes", sa.Integer(), nullable=False),
+        sa.Column("offer_template_id", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+            name=op.f("fk_volunteer_policy_community_id_community"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_volunteer_policy")),
+        sa.UniqueConstraint("community_id", name=op.f("uq_volunteer_policy_community_id")),
+    )
+    op.create_table(
         "building",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("community_id", sa.Integer(), nullable=False),
@@ -232,6 +318,104 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("building", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_building_grid_id"), ["grid_id"], unique=False)
+
+    op.create_table(
+        "council_meeting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=16), nullable=False),
+        sa.Column("scope_id", sa.Integer(), nullable=False),
+        sa.Column("grid_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=100), nullable=False),
+        sa.Column("held_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("place", sa.String(length=100), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attendees", sa.JSON(), nullable=False),
+        sa.Column("attendee_count", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+            name=op.f("fk_council_meeting_community_id_community"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["grid_id"], ["grid.id"], name=op.f("fk_council_meeting_grid_id_grid")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_council_meeting")),
+    )
+    with op.batch_alter_table("council_meeting", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_council_meeting_grid_id"), ["grid_id"], unique=False)
+        batch_op.create_index("ix_council_meeting_scope", ["scope", "scope_id"], unique=False)
+
+    op.create_table(
+        "job_posting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("title", sa.String(length=100), nullable=False),
+        sa.Column("employer", sa.String(length=100), nullable=False),
+        sa.Column("skills", sa.JSON(), nullable=False),
+        sa.Column("hours", sa.String(length=8), nullable=False),
+        sa.Column("place", sa.String(length=100), nullable=False),
+        sa.Column("compound_id", sa.Integer(), nullable=True),
+        sa.Column("grid_id", sa.Integer(), nullable=True),
+        sa.Column("pay", sa.String(length=64), nullable=False),
+        sa.Column("openings", sa.Integer(), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=True),
+        sa.Column("order_firm", sa.String(length=100), nullable=True),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"], ["community.id"], name=op.f("fk_job_posting_community_id_community")
+        ),
+        sa.ForeignKeyConstraint(
+            ["compound_id"], ["compound.id"], name=op.f("fk_job_posting_compound_id_compound")
+        ),
+        sa.ForeignKeyConstraint(["grid_id"], ["grid.id"], name=op.f("fk_job_posting_grid_id_grid")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_posting")),
+    )
+    with op.batch_alter_table("job_posting", schema=None) as batch_op:
+        batch_op.create_index("ix_job_posting_status", ["status", "deadline"], unique=False)
+
+    op.create_table(
+        "council_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("building_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("action", sa.Text(), nullable=True),
+        sa.Column("owner_staff_id", sa.Integer(), nullable=True),
+        sa.Column("owner_name", sa.String(length=64), nullable=True),
+        sa.Column("due_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["building_id"], ["building.id"], name=op.f("fk_council_item_building_id_building")
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["council_meeting.id"],
+            name=op.f("fk_council_item_meeting_id_council_meeting"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_staff_id"],
+            ["staff_account.id"],
+            name=op.f("fk_council_item_owner_staff_id_staff_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_council_item")),
+    )
+    with op.batch_alter_table("council_item", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_council_item_meeting_id"), ["meeting_id"], unique=False
+        )
 
     op.create_table(
         "unit",
@@ -301,11 +485,478 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_handover_grid_id"), ["grid_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_handover_resident_id"), ["resident_id"], unique=False)
 
+    op.create_table(
+        "job_seeker",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=True),
+        sa.Column("household_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=64), nullable=True),
+        sa.Column("phone", sa.String(length=20), nullable=True),
+        sa.Column("labour_status", sa.String(length=16), nullable=False),
+        sa.Column("unable_reason", sa.String(length=32), nullable=True),
+        sa.Column("skills", sa.JSON(), nullable=False),
+        sa.Column("wanted_kinds", sa.JSON(), nullable=False),
+        sa.Column("hours", sa.String(length=8), nullable=False),
+        sa.Column("constraints", sa.JSON(), nullable=False),
+        sa.Column("notify", sa.Boolean(), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("surveyed_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["household.id"], name=op.f("fk_job_seeker_household_id_household")
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"], ["resident.id"], name=op.f("fk_job_seeker_resident_id_resident")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_seeker")),
+        sa.UniqueConstraint("resident_id", name=op.f("uq_job_seeker_resident_id")),
+    )
+    with op.batch_alter_table("job_seeker", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_job_seeker_household_name", ["household_id", "name"], unique=False
+        )
+        batch_op.create_index("ix_job_seeker_status", ["labour_status"], unique=False)
+
+    op.create_table(
+        "meal_order",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("canteen_id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("meal_date", sa.Date(), nullable=False),
+        sa.Column("slot", sa.String(length=16), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["canteen_id"], ["canteen.id"], name=op.f("fk_meal_order_canteen_id_canteen")
+        ),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["household.id"], name=op.f("fk_meal_order_household_id_household")
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"], ["resident.id"], name=op.f("fk_meal_order_resident_id_resident")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meal_order")),
+    )
+    with op.batch_alter_table("meal_order", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meal_order_resident_id"), ["resident_id"], unique=False
+        )
+        batch_op.create_index("ix_meal_order_status", ["status", "meal_date"], unique=False)
+
+    op.create_table(
+        "service_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=20), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("grid_id", sa.Integer(), nullable=True),
+        sa.Column("building_id", sa.Integer(), nullable=True),
+        sa.Column("household_id", sa.Integer(), nullable=True),
+        sa.Column("location", sa.String(length=200), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=True),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("inbound_message_id", sa.Integer(), nullable=True),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("is_open", sa.Boolean(), nullable=False),
+        sa.Column("status_note", sa.Text(), nullable=True),
+        sa.Column("same_count", sa.Integer(), nullable=False),
+        sa.Column("reopen_count", sa.Integer(), nullable=False),
+        sa.Column("owner_staff_id", sa.Integer(), nullable=True),
+        sa.Column("owner_name", sa.String(length=64), nullable=True),
+        sa.Column("respond_by", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolve_by", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("responded_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("escalation_level", sa.Integer(), nullable=False),
+        sa.Column("council_status", sa.String(length=16), nullable=False),
+        sa.Column("council_decision", sa.Text(), nullable=True),
+        sa.Column(
+            "council_decided_at", storage.models.base.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("rating_state", sa.String(length=16), nullable=False),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("rating_note", sa.Text(), nullable=True),
+        sa.Column("rating_asked_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("followup_state", sa.String(length=16), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["building_id"], ["building.id"], name=op.f("fk_service_request_building_id_building")
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+            name=op.f("fk_service_request_community_id_community"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["grid_id"], ["grid.id"], name=op.f("fk_service_request_grid_id_grid")
+        ),
+        sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["household.id"],
+            name=op.f("fk_service_request_household_id_household"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["inbound_message_id"],
+            ["inbound_message.id"],
+            name=op.f("fk_service_request_inbound_message_id_inbound_message"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_staff_id"],
+            ["staff_account.id"],
+            name=op.f("fk_service_request_owner_staff_id_staff_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"], ["resident.id"], name=op.f("fk_service_request_resident_id_resident")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_request")),
+        sa.UniqueConstraint("code", name=op.f("uq_service_request_code")),
+    )
+    with op.batch_alter_table("service_request", schema=None) as batch_op:
+        batch_op.create_index("ix_service_request_due", ["is_open", "due_at"], unique=False)
+        batch_op.create_index(
+            "ix_service_request_dup", ["building_id", "category", "is_open"], unique=False
+        )
+        batch_op.create_index(
+            "ix_service_request_queue", ["grid_id", "is_open", "urgent", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_service_request_resident_id"), ["resident_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_service_request_resolved", ["status", "resolved_at"], unique=False
+        )
+
+    op.create_table(
+        "volunteer_profile",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("grid_id", sa.Integer(), nullable=True),
+        sa.Column("building_id", sa.Integer(), nullable=True),
+        sa.Column("skills", sa.JSON(), nullable=False),
+        sa.Column("days", sa.JSON(), nullable=False),
+        sa.Column("slots", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("approved_by", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["building_id"], ["building.id"], name=op.f("fk_volunteer_profile_building_id_building")
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+            name=op.f("fk_volunteer_profile_community_id_community"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["grid_id"], ["grid.id"], name=op.f("fk_volunteer_profile_grid_id_grid")
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"], ["resident.id"], name=op.f("fk_volunteer_profile_resident_id_resident")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_volunteer_profile")),
+        sa.UniqueConstraint("resident_id", name=op.f("uq_volunteer_profile_resident_id")),
+    )
+    with op.batch_alter_table("volunteer_profile", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_volunteer_profile_grid_id"), ["grid_id"], unique=False)
+
+    op.create_table(
+        "council_item_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["council_item.id"],
+            name=op.f("fk_council_item_request_item_id_council_item"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["service_request.id"],
+            name=op.f("fk_council_item_request_request_id_service_request"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_council_item_request")),
+        sa.UniqueConstraint("item_id", "request_id", name=op.f("uq_council_item_request_item_id")),
+    )
+    with op.batch_alter_table("council_item_request", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_council_item_request_item_id"), ["item_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_council_item_request_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
+        "job_application",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("posting_id", sa.Integer(), nullable=False),
+        sa.Column("seeker_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["posting_id"],
+            ["job_posting.id"],
+            name=op.f("fk_job_application_posting_id_job_posting"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["seeker_id"], ["job_seeker.id"], name=op.f("fk_job_application_seeker_id_job_seeker")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_application")),
+        sa.UniqueConstraint("posting_id", "seeker_id", name=op.f("uq_job_application_posting_id")),
+    )
+    with op.batch_alter_table("job_application", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_job_application_posting_id"), ["posting_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_job_application_seeker_id"), ["seeker_id"], unique=False
+        )
+
+    op.create_table(
+        "request_photo",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("media_id", sa.String(length=200), nullable=False),
+        sa.Column("pic_url", sa.String(length=500), nullable=True),
+        sa.Column("inbound_message_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("path", sa.String(length=500), nullable=True),
+        sa.Column("content_type", sa.String(length=64), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("stored_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["inbound_message_id"],
+            ["inbound_message.id"],
+            name=op.f("fk_request_photo_inbound_message_id_inbound_message"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["service_request.id"],
+            name=op.f("fk_request_photo_request_id_service_request"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_photo")),
+    )
+    with op.batch_alter_table("request_photo", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_request_photo_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
+        "request_subscriber",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["service_request.id"],
+            name=op.f("fk_request_subscriber_request_id_service_request"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"],
+            ["resident.id"],
+            name=op.f("fk_request_subscriber_resident_id_resident"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_subscriber")),
+        sa.UniqueConstraint(
+            "request_id", "resident_id", name=op.f("uq_request_subscriber_request_id")
+        ),
+    )
+    with op.batch_alter_table("request_subscriber", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_request_subscriber_request_id"), ["request_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_request_subscriber_resident_id"), ["resident_id"], unique=False
+        )
+
+    op.create_table(
+        "volunteer_task",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("canteen_id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=True),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("grid_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("pickup_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deadline_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("volunteer_id", sa.Integer(), nullable=True),
+        sa.Column("assigned_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("done_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("offer_round", sa.Integer(), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("declined_by", sa.JSON(), nullable=False),
+        sa.Column("offered_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reminded_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "overdue_alerted_at", storage.models.base.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["canteen_id"], ["canteen.id"], name=op.f("fk_volunteer_task_canteen_id_canteen")
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+            name=op.f("fk_volunteer_task_community_id_community"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["grid_id"], ["grid.id"], name=op.f("fk_volunteer_task_grid_id_grid")
+        ),
+        sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["household.id"],
+            name=op.f("fk_volunteer_task_household_id_household"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["meal_order.id"], name=op.f("fk_volunteer_task_order_id_meal_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["volunteer_id"],
+            ["volunteer_profile.id"],
+            name=op.f("fk_volunteer_task_volunteer_id_volunteer_profile"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_volunteer_task")),
+        sa.UniqueConstraint("order_id", name=op.f("uq_volunteer_task_order_id")),
+    )
+    with op.batch_alter_table("volunteer_task", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_volunteer_task_grid_id"), ["grid_id"], unique=False)
+        batch_op.create_index("ix_volunteer_task_status", ["status", "offered_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_volunteer_task_volunteer_id"), ["volunteer_id"], unique=False
+        )
+
+    op.create_table(
+        "hours_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("volunteer_id", sa.Integer(), nullable=False),
+        sa.Column("grid_id", sa.Integer(), nullable=True),
+        sa.Column("task_id", sa.Integer(), nullable=True),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("corrects_id", sa.Integer(), nullable=True),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["corrects_id"], ["hours_entry.id"], name=op.f("fk_hours_entry_corrects_id_hours_entry")
+        ),
+        sa.ForeignKeyConstraint(["grid_id"], ["grid.id"], name=op.f("fk_hours_entry_grid_id_grid")),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["volunteer_task.id"], name=op.f("fk_hours_entry_task_id_volunteer_task")
+        ),
+        sa.ForeignKeyConstraint(
+            ["volunteer_id"],
+            ["volunteer_profile.id"],
+            name=op.f("fk_hours_entry_volunteer_id_volunteer_profile"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hours_entry")),
+    )
+    with op.batch_alter_table("hours_entry", schema=None) as batch_op:
+        batch_op.create_index("ix_hours_volunteer", ["volunteer_id", "created_at"], unique=False)
+
+    op.create_table(
+        "task_offer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("volunteer_id", sa.Integer(), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("offer_round", sa.Integer(), nullable=False),
+        sa.Column("offered_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["volunteer_task.id"], name=op.f("fk_task_offer_task_id_volunteer_task")
+        ),
+        sa.ForeignKeyConstraint(
+            ["volunteer_id"],
+            ["volunteer_profile.id"],
+            name=op.f("fk_task_offer_volunteer_id_volunteer_profile"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_offer")),
+        sa.UniqueConstraint(
+            "task_id", "volunteer_id", "attempt", name=op.f("uq_task_offer_task_id")
+        ),
+    )
+    with op.batch_alter_table("task_offer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_task_offer_task_id"), ["task_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("task_offer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_task_offer_task_id"))
+
+    op.drop_table("task_offer")
+    with op.batch_alter_table("hours_entry", schema=None) as batch_op:
+        batch_op.drop_index("ix_hours_volunteer")
+
+    op.drop_table("hours_entry")
+    with op.batch_alter_table("volunteer_task", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_volunteer_task_volunteer_id"))
+        batch_op.drop_index("ix_volunteer_task_status")
+        batch_op.drop_index(batch_op.f("ix_volunteer_task_grid_id"))
+
+    op.drop_table("volunteer_task")
+    with op.batch_alter_table("request_subscriber", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_subscriber_resident_id"))
+        batch_op.drop_index(batch_op.f("ix_request_subscriber_request_id"))
+
+    op.drop_table("request_subscriber")
+    with op.batch_alter_table("request_photo", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_photo_request_id"))
+
+    op.drop_table("request_photo")
+    with op.batch_alter_table("job_application", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_job_application_seeker_id"))
+        batch_op.drop_index(batch_op.f("ix_job_application_posting_id"))
+
+    op.drop_table("job_application")
+    with op.batch_alter_table("council_item_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_council_item_request_request_id"))
+        batch_op.drop_index(batch_op.f("ix_council_item_request_item_id"))
+
+    op.drop_table("council_item_request")
+    with op.batch_alter_table("volunteer_profile", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_volunteer_profile_grid_id"))
+
+    op.drop_table("volunteer_profile")
+    with op.batch_alter_table("service_request", schema=None) as batch_op:
+        batch_op.drop_index("ix_service_request_resolved")
+        batch_op.drop_index(batch_op.f("ix_service_request_resident_id"))
+        batch_op.drop_index("ix_service_request_queue")
+        batch_op.drop_index("ix_service_request_dup")
+        batch_op.drop_index("ix_service_request_due")
+
+    op.drop_table("service_request")
+    with op.batch_alter_table("meal_order", schema=None) as batch_op:
+        batch_op.drop_index("ix_meal_order_status")
+        batch_op.drop_index(batch_op.f("ix_meal_order_resident_id"))
+
+    op.drop_table("meal_order")
+    with op.batch_alter_table("job_seeker", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_seeker_status")
+        batch_op.drop_index("ix_job_seeker_household_name")
+
+    op.drop_table("job_seeker")
     with op.batch_alter_table("handover", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_handover_resident_id"))
         batch_op.drop_index(batch_op.f("ix_handover_grid_id"))
@@ -317,18 +968,42 @@ def downgrade() -> None:
     op.drop_table("resident")
     op.drop_table("household")
     op.drop_table("unit")
+    with op.batch_alter_table("council_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_council_item_meeting_id"))
+
+    op.drop_table("council_item")
+    with op.batch_alter_table("job_posting", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_posting_status")
+
+    op.drop_table("job_posting")
+    with op.batch_alter_table("council_meeting", schema=None) as batch_op:
+        batch_op.drop_index("ix_council_meeting_scope")
+        batch_op.drop_index(batch_op.f("ix_council_meeting_grid_id"))
+
+    op.drop_table("council_meeting")
     with op.batch_alter_table("building", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_building_grid_id"))
 
     op.drop_table("building")
+    op.drop_table("volunteer_policy")
+    with op.batch_alter_table("notice", schema=None) as batch_op:
+        batch_op.drop_index("ix_notice_status_due")
+
+    op.drop_table("notice")
     op.drop_table("grid")
     op.drop_table("compound")
+    with op.batch_alter_table("canteen", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_canteen_community_id"))
+
+    op.drop_table("canteen")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_username")
         batch_op.drop_index("ix_audit_log_at")
 
     op.drop_table("audit_log")
+    op.drop_table("ticket_counter")
     op.drop_table("staff_account")
+    op.drop_table("sla_rule")
     with op.batch_alter_table("sandbox_record", schema=None) as batch_op:
         batch_op.drop_index("ix_sandbox_kind_target")
 
