@@ -12,7 +12,7 @@ from admin import handovers, records
 from admin.deps import CurrentStaff, WorkerStaff, client_ip
 from admin.render import ConsoleRoute
 from bot.deps import RuntimeDep, SessionDep
-from storage.queues import drain_outbox
+from storage.queues import commit_and_drain
 
 
 class CloseIn(BaseModel):
@@ -85,9 +85,8 @@ def build_api_router() -> APIRouter:
         session: SessionDep,
         runtime: RuntimeDep,
     ) -> dict[str, Any]:
-        job = records.retry_delivery(session, staff, delivery_id, client_ip(request))
-        session.commit()
-        drain_outbox(runtime.session_factory, runtime.redis, ids=[job.id])
+        records.retry_delivery(session, staff, delivery_id, client_ip(request))
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return records.delivery_json(records.get_delivery(session, delivery_id))
 
     return router

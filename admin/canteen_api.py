@@ -17,8 +17,6 @@ from admin.deps import ADMIN, CANTEEN, Staff, client_ip, require_role
 from admin.render import ConsoleRoute
 from admin.timefmt import local_time
 from bot.deps import RuntimeDep, SessionDep
-from bot.runtime import Runtime
-from storage.events import record_event
 from storage.models import (
     Community,
     HoursEntry,
@@ -27,7 +25,7 @@ from storage.models import (
     VolunteerTask,
     utcnow,
 )
-from storage.queues import drain_outbox, jobs_added
+from storage.queues import commit_and_drain
 from storage.residents import find_household
 from storage.volunteer_tasks import (
     cancel_order,
@@ -35,6 +33,7 @@ from storage.volunteer_tasks import (
     canteen_for,
     confirm_order,
     create_task,
+    reject_order,
 )
 from storage.volunteering import (
     credit_hours,
@@ -84,19 +83,18 @@ def _community_id(session: Session) -> int:
     return int(found)
 
 
-def _commit_and_drain(session: Session, runtime: Runtime) -> None:
-    session.flush()
-    ids = [job.id for job in jobs_added(session)]
-    session.commit()
-    if ids:
-        drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
-
-
 def _get(session: Session, model: Any, item_id: int, what: str) -> Any:
     row = session.get(model, item_id)
     if row is None:
         raise HTTPException(status_code=404, detail=f"{what}不存在")
     return row
+
+
+def _pending_order(session: Session, order_id: int, verb: str) -> MealOrder:
+    order: MealOrder = _get(session, MealOrder, order_id, "订单")
+    if order.status != "pending":
+        raise HTTPException(status_code=409, detail=f"只有待确认的订单可以{verb}")
+    return order
 
 
 def build_canteen_router() -> APIRouter:
@@ -117,33 +115,20 @@ def build_canteen_router() -> APIRouter:
         session: SessionDep,
         runtime: RuntimeDep,
     ) -> dict[str, Any]:
-        order = _get(session, MealOrder, order_id, "订单")
-        if order.status != "pending":
-            raise HTTPException(status_code=409, detail="只有待确认的订单可以确认")
+        order = _pending_order(session, order_id, "确认")
         task = confirm_order(session, order, staff.actor)
         audit_staff(
             session, staff, "meal_order.confirm", client_ip(request), "meal_order", order.id
         )
-        _commit_and_drain(session, runtime)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return {"order": order_json(session, order), "task": task_json(session, task)}
 
     @router.post("/orders/{order_id}/reject")
     def order_reject(
         request: Request, order_id: int, body: NoteIn, staff: CanteenStaff, session: SessionDep
     ) -> dict[str, Any]:
-        order = _get(session, MealOrder, order_id, "订单")
-        if order.status != "pending":
-            raise HTTPException(status_code=409, detail="只有待确认的订单可以拒绝")
-        order.status = "rejected"
-        record_event(
-            session,
-            "meal_order",
-            order.id,
-            actor=staff.actor,
-            from_state="pending",
-            to_state="rejected",
-            note=body.note or None,
-        )
+        order = _pending_order(session, order_id, "拒绝")
+        reject_order(session, order, staff.actor, body.note or None)
         audit_staff(session, staff, "meal_order.reject", client_ip(request), "meal_order", order.id)
         session.commit()
         return order_json(session, order)
@@ -161,7 +146,7 @@ def build_canteen_router() -> APIRouter:
         if why:
             raise HTTPException(status_code=409, detail=why)
         audit_staff(session, staff, "meal_order.cancel", client_ip(request), "meal_order", order.id)
-        _commit_and_drain(session, runtime)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return order_json(session, order)
 
     @router.get("/tasks")
@@ -201,7 +186,7 @@ def build_canteen_router() -> APIRouter:
             actor=staff.actor,
         )
         audit_staff(session, staff, "task.create", client_ip(request), "task", task.id)
-        _commit_and_drain(session, runtime)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return task_json(session, task)
 
     @router.post("/tasks/{task_id}/cancel")
@@ -217,7 +202,7 @@ def build_canteen_router() -> APIRouter:
         if not cancel_task(session, task, staff.actor, body.note or None):
             raise HTTPException(status_code=409, detail="任务已结束，不能取消")
         audit_staff(session, staff, "task.cancel", client_ip(request), "task", task.id)
-        _commit_and_drain(session, runtime)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return task_json(session, task)
 
     @router.get("/volunteers")

@@ -34,7 +34,7 @@ from storage.events import record_event
 from storage.job_matching import NOTIFY_MIN_SCORE, matching_seekers
 from storage.job_profile import HOURS_LABELS, KIND_LABELS, STATUS_LABELS, canonical_skill
 from storage.models import Building, Household, JobApplication, JobPosting, JobSeeker, Unit, utcnow
-from storage.queues import drain_outbox, enqueue_job, jobs_added
+from storage.queues import commit_and_drain, enqueue_job
 from storage.residents import community_for_account
 from storage.survey_excel import SurveyFileError, export_survey, import_survey
 
@@ -194,10 +194,7 @@ def build_employment_router() -> APIRouter:
         )
         audit_staff(session, staff, "job_post", client_ip(request), "job_posting", posting.id)
         enqueue_job(session, "default", NOTIFY_FUNC, posting.id)
-        session.flush()
-        ids = [job.id for job in jobs_added(session)]
-        session.commit()
-        drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return _posting_json(posting, 0, 0, local_today(utcnow()))
 
     @router.get("/postings/{posting_id}")
@@ -270,11 +267,7 @@ def build_employment_router() -> APIRouter:
                 "job_application",
                 application.id,
             )
-        session.flush()
-        ids = [job.id for job in jobs_added(session)]
-        session.commit()
-        if ids:
-            drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return _application_json(application)
 
     @router.get("/seekers")

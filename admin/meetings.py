@@ -9,11 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from admin.audit import audit_staff
 from admin.deps import WorkerStaff, client_ip
+from admin.meetings_actions import (
+    attend_and_audit,
+    create_and_audit,
+    decide_and_audit,
+    load_item,
+    publish_and_audit,
+)
 from admin.meetings_view import (
-    commit_and_drain,
-    community_id,
     default_due,
     ensure_scope,
     list_meetings,
@@ -24,20 +28,14 @@ from admin.meetings_view import (
     parse_local,
     scope_choices,
     split_scope,
-    to_http,
 )
 from admin.render import ConsoleRoute, render
 from bot.deps import RuntimeDep, SessionDep
-from storage.meeting_publish import publish
 from storage.meetings import (
-    MeetingError,
-    create_meeting,
-    decide_item,
     draft_agenda,
-    record_attendance,
     scope_label,
 )
-from storage.models import CouncilItem, utcnow
+from storage.models import utcnow
 from storage.request_rules import china_day
 
 FLASH = {
@@ -103,25 +101,17 @@ def build_meetings_pages_router() -> APIRouter:
             ids = [int(str(v)) for v in form.getlist("request_id")]
         except ValueError as exc:
             raise HTTPException(status_code=400, detail="议题选择有误") from exc
-        try:
-            meeting = create_meeting(
-                session,
-                community_id=community_id(session),
-                scope=kind,
-                scope_id=scope_id,
-                title=title,
-                held_at=parse_local(held_at),
-                place=place,
-                request_ids=ids,
-                actor=staff.actor,
-                now=utcnow(),
-            )
-        except MeetingError as exc:
-            raise to_http(exc) from exc
-        audit_staff(
-            session, staff, "meeting_create", client_ip(request), "meeting", meeting.id, title
+        meeting = create_and_audit(
+            session,
+            staff,
+            client_ip(request),
+            scope=kind,
+            scope_id=scope_id,
+            title=title,
+            held_at=parse_local(held_at),
+            place=place,
+            request_ids=ids,
         )
-        session.commit()
         return RedirectResponse(f"/admin/meetings/{meeting.id}?flash=created", status_code=303)
 
     @router.get("/{meeting_id}", response_class=HTMLResponse)
@@ -148,22 +138,9 @@ def build_meetings_pages_router() -> APIRouter:
     ) -> Response:
         meeting = load_meeting(session, staff, meeting_id)
         number = int(count) if count.strip().isdigit() else None
-        try:
-            record_attendance(
-                session,
-                meeting,
-                names=split_names(names),
-                count=number,
-                actor=staff.actor,
-                now=utcnow(),
-            )
-        except MeetingError as exc:
-            raise to_http(exc) from exc
-        detail = f"参会{meeting.attendee_count}人"
-        audit_staff(
-            session, staff, "meeting_attendance", client_ip(request), "meeting", meeting.id, detail
+        attend_and_audit(
+            session, staff, client_ip(request), meeting, names=split_names(names), count=number
         )
-        session.commit()
         return RedirectResponse(f"/admin/meetings/{meeting_id}?flash=attendance", status_code=303)
 
     @router.post("/{meeting_id}/items/{item_id}/decision")
@@ -178,35 +155,18 @@ def build_meetings_pages_router() -> APIRouter:
         owner_staff_id: Annotated[str, Form(max_length=12)] = "",
         owner_name: Annotated[str, Form(max_length=64)] = "",
     ) -> Response:
-        meeting = load_meeting(session, staff, meeting_id)
-        item = session.get(CouncilItem, item_id)
-        if item is None or item.meeting_id != meeting.id:
-            raise HTTPException(status_code=404, detail="没有找到这个议题")
-        staff_id = int(owner_staff_id) if owner_staff_id.isdigit() else None
-        try:
-            decide_item(
-                session,
-                meeting,
-                item,
-                action=action,
-                owner_staff_id=staff_id,
-                owner_name=owner_name,
-                due_at=parse_local(due_at),
-                actor=staff.actor,
-                now=utcnow(),
-            )
-        except MeetingError as exc:
-            raise to_http(exc) from exc
-        audit_staff(
+        meeting, item = load_item(session, staff, meeting_id, item_id)
+        decide_and_audit(
             session,
             staff,
-            "meeting_decide",
             client_ip(request),
-            "meeting",
-            meeting.id,
-            f"{item.title}：{item.action}",
+            meeting,
+            item,
+            action=action,
+            owner_staff_id=int(owner_staff_id) if owner_staff_id.isdigit() else None,
+            owner_name=owner_name,
+            due_at=parse_local(due_at),
         )
-        session.commit()
         return RedirectResponse(f"/admin/meetings/{meeting_id}?flash=decided", status_code=303)
 
     @router.post("/{meeting_id}/publish")
@@ -218,17 +178,7 @@ def build_meetings_pages_router() -> APIRouter:
         runtime: RuntimeDep,
     ) -> Response:
         meeting = load_meeting(session, staff, meeting_id)
-        try:
-            counts = publish(session, meeting, actor=staff.actor, now=utcnow())
-        except MeetingError as exc:
-            raise to_http(exc) from exc
-        detail = (
-            f"楼栋群{counts['groups']}个，居民{counts['residents']}人，派单{counts['dispatched']}件"
-        )
-        audit_staff(
-            session, staff, "meeting_publish", client_ip(request), "meeting", meeting.id, detail
-        )
-        commit_and_drain(session, runtime)
+        publish_and_audit(session, runtime, staff, client_ip(request), meeting)
         return RedirectResponse(f"/admin/meetings/{meeting_id}?flash=published", status_code=303)
 
     return router

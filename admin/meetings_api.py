@@ -9,29 +9,27 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from admin.audit import audit_staff
 from admin.deps import WorkerStaff, client_ip
+from admin.meetings_actions import (
+    attend_and_audit,
+    create_and_audit,
+    decide_and_audit,
+    load_item,
+    publish_and_audit,
+)
 from admin.meetings_view import (
-    commit_and_drain,
-    community_id,
     ensure_scope,
     list_meetings,
     load_meeting,
     meeting_view,
     split_scope,
-    to_http,
 )
 from admin.render import ConsoleRoute
 from bot.deps import RuntimeDep, SessionDep
-from storage.meeting_publish import publish
 from storage.meetings import (
-    MeetingError,
-    create_meeting,
-    decide_item,
     draft_agenda,
-    record_attendance,
 )
-from storage.models import CouncilItem, utcnow
+from storage.models import utcnow
 
 
 class MeetingIn(BaseModel):
@@ -79,25 +77,17 @@ def build_meetings_api_router() -> APIRouter:
     ) -> dict[str, Any]:
         kind, scope_id = split_scope(body.scope)
         ensure_scope(staff, kind, scope_id)
-        try:
-            meeting = create_meeting(
-                session,
-                community_id=community_id(session),
-                scope=kind,
-                scope_id=scope_id,
-                title=body.title,
-                held_at=_aware(body.held_at),
-                place=body.place,
-                request_ids=body.request_ids,
-                actor=staff.actor,
-                now=utcnow(),
-            )
-        except MeetingError as exc:
-            raise to_http(exc) from exc
-        audit_staff(
-            session, staff, "meeting_create", client_ip(request), "meeting", meeting.id, body.title
+        meeting = create_and_audit(
+            session,
+            staff,
+            client_ip(request),
+            scope=kind,
+            scope_id=scope_id,
+            title=body.title,
+            held_at=_aware(body.held_at),
+            place=body.place,
+            request_ids=body.request_ids,
         )
-        session.commit()
         return meeting_view(session, meeting)
 
     @router.get("/{meeting_id}")
@@ -113,22 +103,9 @@ def build_meetings_api_router() -> APIRouter:
         session: SessionDep,
     ) -> dict[str, Any]:
         meeting = load_meeting(session, staff, meeting_id)
-        try:
-            record_attendance(
-                session,
-                meeting,
-                names=body.names,
-                count=body.count,
-                actor=staff.actor,
-                now=utcnow(),
-            )
-        except MeetingError as exc:
-            raise to_http(exc) from exc
-        detail = f"参会{meeting.attendee_count}人"
-        audit_staff(
-            session, staff, "meeting_attendance", client_ip(request), "meeting", meeting.id, detail
+        attend_and_audit(
+            session, staff, client_ip(request), meeting, names=body.names, count=body.count
         )
-        session.commit()
         return meeting_view(session, meeting)
 
     @router.post("/{meeting_id}/items/{item_id}/decision")
@@ -140,29 +117,18 @@ def build_meetings_api_router() -> APIRouter:
         staff: WorkerStaff,
         session: SessionDep,
     ) -> dict[str, Any]:
-        meeting = load_meeting(session, staff, meeting_id)
-        item = session.get(CouncilItem, item_id)
-        if item is None or item.meeting_id != meeting.id:
-            raise HTTPException(status_code=404, detail="没有找到这个议题")
-        try:
-            decide_item(
-                session,
-                meeting,
-                item,
-                action=body.action,
-                owner_staff_id=body.owner_staff_id,
-                owner_name=body.owner_name,
-                due_at=_aware(body.due_at),
-                actor=staff.actor,
-                now=utcnow(),
-            )
-        except MeetingError as exc:
-            raise to_http(exc) from exc
-        detail = f"{item.title}：{item.action}"
-        audit_staff(
-            session, staff, "meeting_decide", client_ip(request), "meeting", meeting.id, detail
+        meeting, item = load_item(session, staff, meeting_id, item_id)
+        decide_and_audit(
+            session,
+            staff,
+            client_ip(request),
+            meeting,
+            item,
+            action=body.action,
+            owner_staff_id=body.owner_staff_id,
+            owner_name=body.owner_name,
+            due_at=_aware(body.due_at),
         )
-        session.commit()
         return meeting_view(session, meeting)
 
     @router.post("/{meeting_id}/publish")
@@ -174,17 +140,7 @@ def build_meetings_api_router() -> APIRouter:
         runtime: RuntimeDep,
     ) -> dict[str, Any]:
         meeting = load_meeting(session, staff, meeting_id)
-        try:
-            counts = publish(session, meeting, actor=staff.actor, now=utcnow())
-        except MeetingError as exc:
-            raise to_http(exc) from exc
-        detail = (
-            f"楼栋群{counts['groups']}个，居民{counts['residents']}人，派单{counts['dispatched']}件"
-        )
-        audit_staff(
-            session, staff, "meeting_publish", client_ip(request), "meeting", meeting.id, detail
-        )
-        commit_and_drain(session, runtime)
+        counts = publish_and_audit(session, runtime, staff, client_ip(request), meeting)
         return {**meeting_view(session, meeting), "published": counts}
 
     return router

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from admin.deps import ADMIN, GRID_WORKER, ROLE_FORBIDDEN, Staff, ensure_grid
 from admin.timefmt import CST, local_time
-from bot.runtime import Runtime
 from storage.meetings import (
     ITEM_LABELS,
     SCOPES,
@@ -26,7 +25,6 @@ from storage.meetings import (
     scope_label,
 )
 from storage.models import Community, Compound, CouncilMeeting, Grid, StaffAccount
-from storage.queues import drain_outbox, jobs_added
 from storage.request_rules import STATUS_LABELS
 from storage.residents import community_for_account
 
@@ -44,15 +42,6 @@ def community_id(session: Session) -> int:
     if community is None:
         raise HTTPException(status_code=503, detail="社区尚未初始化")
     return community.id
-
-
-def commit_and_drain(session: Session, runtime: Runtime) -> None:
-    """Commit, then push this transaction's jobs (deliveries to send) to RQ at once."""
-    session.flush()
-    ids = [job.id for job in jobs_added(session)]
-    session.commit()
-    if ids:
-        drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
 
 
 def ensure_scope(staff: Staff, scope: str, scope_id: int) -> None:

@@ -15,7 +15,7 @@ from admin.render import ConsoleRoute, render
 from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
 from storage.notice_outcome import progress, recipients
 from storage.notices import Targets
-from storage.queues import drain_outbox, jobs_added
+from storage.queues import commit_and_drain
 
 FLASH = {
     "created": "草稿已保存，请核对下面的发送预览后再发送。",
@@ -40,11 +40,6 @@ class NoticeIn(BaseModel):
 
 class SendIn(BaseModel):
     scheduled_at: str = Field("", max_length=40)
-
-
-def _push(runtime: Any, session: Any) -> list[int]:
-    session.flush()
-    return [job.id for job in jobs_added(session)]
 
 
 def _detail_context(
@@ -142,9 +137,7 @@ def build_notices_router() -> APIRouter:
         outcome = svc.send(
             session, staff, notice, runtime.settings, runtime.redis, client_ip(request), at
         )
-        ids = _push(runtime, session)
-        session.commit()
-        drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return RedirectResponse(f"/admin/notices/{notice_id}?done={outcome}", status_code=303)
 
     @router.post("/admin/notices/{notice_id}/retry", include_in_schema=False)
@@ -157,9 +150,7 @@ def build_notices_router() -> APIRouter:
     ) -> Response:
         notice = svc.get_notice(session, staff, notice_id)
         svc.retry(session, staff, notice, client_ip(request))
-        ids = _push(runtime, session)
-        session.commit()
-        drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return RedirectResponse(f"/admin/notices/{notice_id}?done=retried", status_code=303)
 
     @router.post("/admin/notices/{notice_id}/cancel", include_in_schema=False)
@@ -238,9 +229,7 @@ def build_notices_router() -> APIRouter:
         outcome = svc.send(
             session, staff, notice, runtime.settings, runtime.redis, client_ip(request), at
         )
-        ids = _push(runtime, session)
-        session.commit()
-        drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return {"outcome": outcome, **svc.summary(session, notice)}
 
     @router.post("/admin/api/notices/{notice_id}/retry", tags=["console"])
@@ -253,9 +242,7 @@ def build_notices_router() -> APIRouter:
     ) -> dict[str, Any]:
         notice = svc.get_notice(session, staff, notice_id)
         moved = svc.retry(session, staff, notice, client_ip(request))
-        ids = _push(runtime, session)
-        session.commit()
-        drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return {"retried": moved, **svc.summary(session, notice)}
 
     @router.post("/admin/api/notices/{notice_id}/cancel", tags=["console"])

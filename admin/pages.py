@@ -24,7 +24,7 @@ from admin.csrf import CSRF_REFUSED, new_token, tokens_match
 from admin.deps import UNAVAILABLE, CurrentStaff, WorkerStaff, client_ip
 from admin.render import ConsoleRoute, render
 from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
-from storage.queues import drain_outbox
+from storage.queues import commit_and_drain
 
 
 def safe_next(target: str | None) -> str:
@@ -213,9 +213,8 @@ def build_pages_router() -> APIRouter:
         session: SessionDep,
         runtime: RuntimeDep,
     ) -> Response:
-        job = records.retry_delivery(session, staff, delivery_id, client_ip(request))
-        session.commit()
-        drain_outbox(runtime.session_factory, runtime.redis, ids=[job.id])
+        records.retry_delivery(session, staff, delivery_id, client_ip(request))
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
         return RedirectResponse("/admin/deliveries?done=retried", status_code=303)
 
     return router

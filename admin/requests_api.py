@@ -340,23 +340,22 @@ def build_requests_router() -> APIRouter:
     ) -> dict[str, Any]:
         return act(request, session, staff, request_id, RESOLVED, note=body.note.strip())
 
-    @router.post("/{request_id}/return")
-    def return_request(
-        request: Request, request_id: int, body: ReasonIn, staff: WorkerStaff, session: SessionDep
-    ) -> dict[str, Any]:
-        return act(request, session, staff, request_id, RETURNED, note=body.reason.strip())
+    def with_reason(path: str, name: str, to_state: str) -> None:
+        """POST /{request_id}/<path>: the transition to `to_state`, noting the reason given."""
 
-    @router.post("/{request_id}/cancel")
-    def cancel(
-        request: Request, request_id: int, body: ReasonIn, staff: WorkerStaff, session: SessionDep
-    ) -> dict[str, Any]:
-        return act(request, session, staff, request_id, CANCELLED, note=body.reason.strip())
+        @router.post(f"/{{request_id}}/{path}", name=name)
+        def route(
+            request: Request,
+            request_id: int,
+            body: ReasonIn,
+            staff: WorkerStaff,
+            session: SessionDep,
+        ) -> dict[str, Any]:
+            return act(request, session, staff, request_id, to_state, note=body.reason.strip())
 
-    @router.post("/{request_id}/reopen")
-    def reopen(
-        request: Request, request_id: int, body: ReasonIn, staff: WorkerStaff, session: SessionDep
-    ) -> dict[str, Any]:
-        return act(request, session, staff, request_id, "accepted", note=body.reason.strip())
+    with_reason("return", "return_request", RETURNED)
+    with_reason("cancel", "cancel", CANCELLED)
+    with_reason("reopen", "reopen", "accepted")
 
     @router.post("/{request_id}/council")
     def council(

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import bot.jobs
-from bot.meal_offers import address_parts, candidates, offer_text, send_text
+from bot.meal_offers import address_parts, candidates, offer_text, send_task_text
 from bot.runtime import get_runtime
 from handlers.dialogue import DialogueState, RedisDialogueStore
 from storage.deliveries import plan_delivery
@@ -64,13 +64,13 @@ def _offer(session: Session, task: VolunteerTask, now: datetime) -> list[str]:
                 offered_at=now,
             )
         )
-        send_text(
+        send_task_text(
             session,
+            task,
             resident,
             text,
             purpose="task_offer",
-            key=f"task:{task.id}:a{task.attempt}:offer:{profile.id}",
-            queue=grid_queue_name(task.grid_id),
+            key=f"a{task.attempt}:offer:{profile.id}",
             now=now,
             template_id=policy.offer_template_id,
         )
@@ -263,13 +263,13 @@ def _remind(session: Session, task: VolunteerTask, moment: datetime, template_id
         f"提醒：送餐任务 {task.code} 请于{local_hm(task.pickup_at)}到{canteen.pickup}取餐，"
         f"送到{household.address}。送达后回复“送达 {task.code}”。"
     )
-    send_text(
+    send_task_text(
         session,
+        task,
         resident,
         text,
         purpose="task_reminder",
-        key=f"task:{task.id}:remind:{task.volunteer_id}",
-        queue=grid_queue_name(task.grid_id),
+        key=f"remind:{task.volunteer_id}",
         now=moment,
         template_id=template_id,
     )
@@ -286,13 +286,13 @@ def ask_receipt(task_id: int, now: datetime | None = None) -> bool:
             return False
         policy = policy_for(session, task.community_id)
         text = f"您订的餐（{task.code}）已由志愿者送达。收到了请回复“收到”，有问题请回复“转人工”。"
-        send_text(
+        send_task_text(
             session,
+            task,
             resident,
             text,
             purpose="meal_delivered",
-            key=f"task:{task.id}:receipt",
-            queue=grid_queue_name(task.grid_id),
+            key="receipt",
             now=moment,
             template_id=policy.offer_template_id,
         )
@@ -311,13 +311,13 @@ def tell_cancelled(task_id: int, volunteer_id: int, now: datetime | None = None)
         if task is None or resident is None:
             return False
         policy = policy_for(session, task.community_id)
-        send_text(
+        send_task_text(
             session,
+            task,
             resident,
             f"送餐任务 {task.code} 已取消，不用再送了，谢谢您！",
             purpose="task_cancelled",
-            key=f"task:{task.id}:cancelled:{volunteer_id}",
-            queue=grid_queue_name(task.grid_id),
+            key=f"cancelled:{volunteer_id}",
             now=moment,
             template_id=policy.offer_template_id,
         )

@@ -19,6 +19,7 @@ from storage.models import (
     VolunteerProfile,
     VolunteerTask,
 )
+from storage.queues import grid_queue_name
 from storage.volunteer_tasks import active_count, local_hm, when_label
 from storage.volunteering import DELIVERY_SKILL, LOCAL_TZ, policy_for
 
@@ -83,6 +84,31 @@ def send_text(
         payload=payload,
         idempotency_key=key,
         queue=queue,
+    )
+
+
+def send_task_text(
+    session: Session,
+    task: VolunteerTask,
+    resident: Resident,
+    text: str,
+    *,
+    purpose: str,
+    key: str,
+    now: datetime,
+    template_id: str,
+) -> None:
+    """`send_text` about a meal task: on the task's grid queue, under the idempotency key
+    "task:<id>:" + key."""
+    send_text(
+        session,
+        resident,
+        text,
+        purpose=purpose,
+        key=f"task:{task.id}:{key}",
+        queue=grid_queue_name(task.grid_id),
+        now=now,
+        template_id=template_id,
     )
 
 

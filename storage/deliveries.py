@@ -4,18 +4,22 @@ transaction and sent by `bot.jobs.send_delivery` after the commit."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.events import record_event
-from storage.models import Delivery
+from storage.models import Delivery, Event, OutboxJob, utcnow
 from storage.queues import DEFAULT_QUEUE, enqueue_job
 
 SEND_JOB = "bot.jobs.send_delivery"
+# Rows per statement when checking keys and inserting in bulk.
+KEY_CHUNK = 500
+INSERT_CHUNK = 1000
 STATUSES = ("pending", "sending", "sent", "failed", "dead")
 # Shown to staff.
 STATUS_LABELS = {
@@ -86,6 +90,80 @@ def plan_delivery(
     )
     enqueue_job(session, queue, SEND_JOB, delivery.id)
     return delivery
+
+
+@dataclass
+class PlannedBulk:
+    """What `plan_deliveries` added: the new deliveries' ids and their send jobs' outbox
+    ids (empty when it was asked not to add send jobs)."""
+
+    delivery_ids: list[int] = field(default_factory=list)
+    outbox_ids: list[int] = field(default_factory=list)
+
+
+def plan_deliveries(
+    session: Session, items: list[dict[str, Any]], *, send_jobs: bool = True
+) -> PlannedBulk:
+    """The bulk form of `plan_delivery` for a fan-out: the same rows (the delivery, its
+    "pending" event and, with `send_jobs`, its send job in the outbox) in a few statements
+    instead of five per recipient. Each item holds a delivery's idempotency_key, channel,
+    recipient, purpose, payload and queue. Keys that already exist, or stand earlier in
+    `items`, are skipped. (Two planners racing on the same keys: the later insert fails,
+    its job is retried by RQ and then skips them.)"""
+    keys = [item["idempotency_key"] for item in items]
+    existing: set[str] = set()
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start : start + KEY_CHUNK]
+        existing.update(
+            session.scalars(
+                select(Delivery.idempotency_key).where(Delivery.idempotency_key.in_(chunk))
+            )
+        )
+    now = utcnow()
+    rows = []
+    for item in items:
+        if item["idempotency_key"] in existing:
+            continue
+        existing.add(item["idempotency_key"])
+        rows.append({**item, "status": "pending", "attempts": 0, "created_at": now})
+    planned = PlannedBulk()
+    for start in range(0, len(rows), INSERT_CHUNK):
+        inserted = session.execute(
+            insert(Delivery).returning(
+                Delivery.id,
+                Delivery.channel,
+                Delivery.recipient,
+                Delivery.purpose,
+                Delivery.queue,
+                sort_by_parameter_order=True,
+            ),
+            rows[start : start + INSERT_CHUNK],
+        ).all()
+        session.execute(
+            insert(Event),
+            [
+                {
+                    "entity_type": "delivery",
+                    "entity_id": row.id,
+                    "actor": "planner",
+                    "to_state": "pending",
+                    "note": f"{row.channel} → {row.recipient}（{row.purpose}）",
+                    "at": now,
+                }
+                for row in inserted
+            ],
+        )
+        planned.delivery_ids.extend(row.id for row in inserted)
+        if send_jobs:
+            jobs = session.scalars(
+                insert(OutboxJob).returning(OutboxJob.id, sort_by_parameter_order=True),
+                [
+                    {"queue": row.queue, "func": SEND_JOB, "args": [row.id], "created_at": now}
+                    for row in inserted
+                ],
+            ).all()
+            planned.outbox_ids.extend(jobs)
+    return planned
 
 
 def get_by_key(session: Session, idempotency_key: str) -> Delivery | None:

@@ -15,24 +15,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.deliveries import SEND_JOB, plan_delivery
-from storage.employment import APPLICATION_LABELS, posting_line, posting_view
-from storage.job_matching import NOTIFY_MIN_SCORE, SeekerView, score
+from storage.deliveries import plan_deliveries, plan_delivery
+from storage.employment import APPLICATION_LABELS, posting_line, posting_view, seeker_view
+from storage.job_matching import NOTIFY_MIN_SCORE, score
 from storage.models import (
     Building,
     Delivery,
-    Event,
     Household,
     JobApplication,
     JobPosting,
     JobSeeker,
-    OutboxJob,
     Resident,
     Unit,
-    utcnow,
 )
 from storage.queues import grid_queue_name
 
@@ -94,61 +91,6 @@ def _payload(channel: str, text: str, title: str) -> dict[str, Any]:
     return payload
 
 
-def plan_many(session: Session, items: list[dict[str, Any]]) -> list[int]:
-    """The bulk form of storage.deliveries.plan_delivery for a fan-out: the same rows (the
-    delivery, its "pending" event, its send job in the outbox) in three statements instead
-    of five per recipient. Keys that already exist are skipped. Returns the outbox ids.
-    (Two planners racing on the same keys: the later insert fails, its job is retried by
-    RQ and then skips them.)"""
-    keys = [item["idempotency_key"] for item in items]
-    existing: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        existing.update(
-            session.scalars(
-                select(Delivery.idempotency_key).where(Delivery.idempotency_key.in_(chunk))
-            )
-        )
-    fresh = [item for item in items if item["idempotency_key"] not in existing]
-    if not fresh:
-        return []
-    now = utcnow()
-    rows = [{**item, "status": "pending", "attempts": 0, "created_at": now} for item in fresh]
-    inserted = session.execute(
-        insert(Delivery).returning(
-            Delivery.id,
-            Delivery.channel,
-            Delivery.recipient,
-            Delivery.purpose,
-            Delivery.queue,
-            sort_by_parameter_order=True,
-        ),
-        rows,
-    ).all()
-    session.execute(
-        insert(Event),
-        [
-            {
-                "entity_type": "delivery",
-                "entity_id": row.id,
-                "actor": "planner",
-                "to_state": "pending",
-                "note": f"{row.channel} → {row.recipient}（{row.purpose}）",
-                "at": now,
-            }
-            for row in inserted
-        ],
-    )
-    jobs = session.scalars(
-        insert(OutboxJob).returning(OutboxJob.id, sort_by_parameter_order=True),
-        [
-            {"queue": row.queue, "func": SEND_JOB, "args": [row.id], "created_at": now}
-            for row in inserted
-        ],
-    ).all()
-    return list(jobs)
-
-
 def plan_to_seeker(
     session: Session,
     *,
@@ -208,17 +150,7 @@ def notify_matching_seekers(
     stats.candidates = len(rows)
     matches = []
     for seeker, openid, last_at, cs_used, compound_id, grid_id in rows:
-        view = SeekerView(
-            id=seeker.id,
-            labour_status=seeker.labour_status,
-            skills=frozenset(seeker.skills or ()),
-            kinds=frozenset(seeker.wanted_kinds or ()),
-            hours=seeker.hours,
-            constraints=frozenset(seeker.constraints or ()),
-            compound_id=compound_id,
-            grid_id=grid_id,
-        )
-        match = score(view, pview)
+        match = score(seeker_view(seeker, compound_id, grid_id), pview)
         if match is not None and match.score >= NOTIFY_MIN_SCORE:
             matches.append((match, openid, last_at, cs_used, grid_id))
     stats.matched = len(matches)
@@ -260,7 +192,7 @@ def notify_matching_seekers(
             stats.customer_service += 1
         else:
             stats.template += 1
-    stats.outbox_ids = plan_many(session, planned)
+    stats.outbox_ids = plan_deliveries(session, planned).outbox_ids
     return stats
 
 

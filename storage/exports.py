@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -48,6 +48,20 @@ def _scope(query: Any, column: Any, grid_ids: Sequence[int] | None) -> Any:
     return query if grid_ids is None else query.where(column.in_(list(grid_ids)))
 
 
+def _listed(
+    session: Session,
+    model: Any,
+    grid_column: Any = None,
+    grid_ids: Sequence[int] | None = None,
+) -> Iterable[Any]:
+    """Up to LIMIT rows of `model` in id order; with `grid_column`, only those of `grid_ids`
+    (every grid when None)."""
+    query = select(model)
+    if grid_column is not None:
+        query = _scope(query, grid_column, grid_ids)
+    return session.scalars(query.order_by(model.id).limit(LIMIT))
+
+
 def _grids(session: Session) -> dict[int, str]:
     return {gid: name for gid, name in session.execute(select(Grid.id, Grid.name))}
 
@@ -60,7 +74,6 @@ def _residents(session: Session) -> dict[int, str]:
 
 def _requests(session: Session, grid_ids: Sequence[int] | None) -> Rows:
     grids, people = _grids(session), _residents(session)
-    query = _scope(select(ServiceRequest), ServiceRequest.grid_id, grid_ids)
     return [
         [
             r.code,
@@ -78,13 +91,12 @@ def _requests(session: Session, grid_ids: Sequence[int] | None) -> Rows:
             _when(r.resolved_at),
             r.rating if r.rating is not None else "",
         ]
-        for r in session.scalars(query.order_by(ServiceRequest.id).limit(LIMIT))
+        for r in _listed(session, ServiceRequest, ServiceRequest.grid_id, grid_ids)
     ]
 
 
 def _handovers(session: Session, grid_ids: Sequence[int] | None) -> Rows:
     grids, people = _grids(session), _residents(session)
-    query = _scope(select(Handover), Handover.grid_id, grid_ids)
     return [
         [
             h.id,
@@ -94,7 +106,7 @@ def _handovers(session: Session, grid_ids: Sequence[int] | None) -> Rows:
             h.status,
             _when(h.created_at),
         ]
-        for h in session.scalars(query.order_by(Handover.id).limit(LIMIT))
+        for h in _listed(session, Handover, Handover.grid_id, grid_ids)
     ]
 
 
@@ -131,13 +143,12 @@ def _meal_orders(session: Session, grid_ids: Sequence[int] | None) -> Rows:
             o.status,
             _when(o.created_at),
         ]
-        for o in session.scalars(select(MealOrder).order_by(MealOrder.id).limit(LIMIT))
+        for o in _listed(session, MealOrder)
     ]
 
 
 def _tasks(session: Session, grid_ids: Sequence[int] | None) -> Rows:
     grids = _grids(session)
-    query = _scope(select(VolunteerTask), VolunteerTask.grid_id, grid_ids)
     return [
         [
             f"T{t.id}",
@@ -150,13 +161,12 @@ def _tasks(session: Session, grid_ids: Sequence[int] | None) -> Rows:
             _when(t.deadline_at),
             _when(t.done_at),
         ]
-        for t in session.scalars(query.order_by(VolunteerTask.id).limit(LIMIT))
+        for t in _listed(session, VolunteerTask, VolunteerTask.grid_id, grid_ids)
     ]
 
 
 def _volunteers(session: Session, grid_ids: Sequence[int] | None) -> Rows:
     grids, people = _grids(session), _residents(session)
-    query = _scope(select(VolunteerProfile), VolunteerProfile.grid_id, grid_ids)
     return [
         [
             v.id,
@@ -166,13 +176,12 @@ def _volunteers(session: Session, grid_ids: Sequence[int] | None) -> Rows:
             v.status,
             _when(v.created_at),
         ]
-        for v in session.scalars(query.order_by(VolunteerProfile.id).limit(LIMIT))
+        for v in _listed(session, VolunteerProfile, VolunteerProfile.grid_id, grid_ids)
     ]
 
 
 def _hours(session: Session, grid_ids: Sequence[int] | None) -> Rows:
     grids = _grids(session)
-    query = _scope(select(HoursEntry), HoursEntry.grid_id, grid_ids)
     return [
         [
             h.id,
@@ -184,7 +193,7 @@ def _hours(session: Session, grid_ids: Sequence[int] | None) -> Rows:
             h.created_by,
             _when(h.created_at),
         ]
-        for h in session.scalars(query.order_by(HoursEntry.id).limit(LIMIT))
+        for h in _listed(session, HoursEntry, HoursEntry.grid_id, grid_ids)
     ]
 
 
@@ -201,7 +210,7 @@ def _seekers(session: Session, grid_ids: Sequence[int] | None) -> Rows:
             s.source,
             _when(s.created_at),
         ]
-        for s in session.scalars(select(JobSeeker).order_by(JobSeeker.id).limit(LIMIT))
+        for s in _listed(session, JobSeeker)
     ]
 
 
@@ -217,7 +226,7 @@ def _applications(session: Session, grid_ids: Sequence[int] | None) -> Rows:
             _when(a.created_at),
             _when(a.decided_at),
         ]
-        for a in session.scalars(select(JobApplication).order_by(JobApplication.id).limit(LIMIT))
+        for a in _listed(session, JobApplication)
     ]
 
 

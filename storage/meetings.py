@@ -28,7 +28,7 @@ from storage.models import (
     StaffAccount,
 )
 from storage.request_rules import STATUS_LABELS, local_label
-from storage.requests import record_action
+from storage.requests import owner_display, record_action
 
 ENTITY = "meeting"
 SCOPES = {"grid": "网格", "compound": "小区", "community": "社区"}
@@ -329,13 +329,7 @@ def decide_item(
 
 
 def item_owner(session: Session, item: CouncilItem) -> str:
-    if item.owner_name:
-        return item.owner_name
-    if item.owner_staff_id is not None:
-        staff = session.get(StaffAccount, item.owner_staff_id)
-        if staff is not None:
-            return staff.display_name
-    return "未指定"
+    return owner_display(session, item.owner_name, item.owner_staff_id, "未指定")
 
 
 def items_of(session: Session, meeting_id: int) -> list[CouncilItem]:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from storage.deliveries import plan_deliveries
 from storage.events import record_event
-from storage.models import Delivery, Event, Notice
+from storage.models import Notice
 from storage.notices import (
     CHANNEL_LABELS,
     FAN_OUT_JOB,
@@ -92,46 +93,19 @@ def start_sending(
 
 
 def add_deliveries(session: Session, notice: Notice, planned: list[Planned]) -> int:
-    """Insert the planned deliveries in bulk (keys already present are skipped)."""
+    """Insert the planned deliveries and their events in bulk (keys already present are
+    skipped); their send jobs come from the fan-out job."""
     purpose = purpose_of(notice.id)
-    existing = set(
-        session.scalars(select(Delivery.idempotency_key).where(Delivery.purpose == purpose))
-    )
     text = notice_text(notice)
-    rows = []
-    for p in planned:
-        key = f"{purpose}:{p.channel}:{p.recipient}"
-        if key in existing:
-            continue
-        existing.add(key)
-        rows.append(
-            {
-                "idempotency_key": key,
-                "channel": p.channel,
-                "recipient": p.recipient,
-                "purpose": purpose,
-                "payload": payload_for(notice, p.channel, text),
-                "queue": p.queue,
-                "status": "pending",
-                "attempts": 0,
-            }
-        )
-    for start in range(0, len(rows), 1000):
-        chunk = rows[start : start + 1000]
-        ids = session.scalars(
-            insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True), chunk
-        ).all()
-        session.execute(
-            insert(Event),
-            [
-                {
-                    "entity_type": "delivery",
-                    "entity_id": delivery_id,
-                    "actor": "planner",
-                    "to_state": "pending",
-                    "note": f"{row['channel']} → {row['recipient']}（{purpose}）",
-                }
-                for delivery_id, row in zip(ids, chunk, strict=True)
-            ],
-        )
-    return len(rows)
+    items = [
+        {
+            "idempotency_key": f"{purpose}:{p.channel}:{p.recipient}",
+            "channel": p.channel,
+            "recipient": p.recipient,
+            "purpose": purpose,
+            "payload": payload_for(notice, p.channel, text),
+            "queue": p.queue,
+        }
+        for p in planned
+    ]
+    return len(plan_deliveries(session, items, send_jobs=False).delivery_ids)

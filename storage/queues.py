@@ -47,6 +47,15 @@ def jobs_added(session: Session) -> list[OutboxJob]:
     return list(session.info.get("outbox_jobs", []))
 
 
+def commit_and_drain(session: Session, factory: sessionmaker[Session], redis: Redis) -> None:
+    """Commit, then push this transaction's outbox jobs (deliveries to send) to RQ at once."""
+    session.flush()
+    ids = [job.id for job in jobs_added(session)]
+    session.commit()
+    if ids:
+        drain_outbox(factory, redis, ids=ids)
+
+
 def drain_outbox(
     factory: sessionmaker[Session],
     redis: Redis,

@@ -89,11 +89,22 @@ class NewRequest:
     inbound_message_id: int | None = None
 
 
+def sla_deadlines(
+    session: Session, category: str, urgent: bool, now: datetime
+) -> dict[str, datetime]:
+    """respond_by, resolve_by and due_at (= resolve_by) of a request (re)accepted now."""
+    sla = sla_for(session, category, urgent)
+    resolve_by = now + timedelta(hours=sla.resolve_hours)
+    return {
+        "respond_by": now + timedelta(hours=sla.respond_hours),
+        "resolve_by": resolve_by,
+        "due_at": resolve_by,
+    }
+
+
 def create_request(
     session: Session, new: NewRequest, *, actor: str, now: datetime
 ) -> ServiceRequest:
-    sla = sla_for(session, new.category, new.urgent)
-    resolve_by = now + timedelta(hours=sla.resolve_hours)
     request = ServiceRequest(
         code=next_code(session, now),
         community_id=new.community_id,
@@ -109,9 +120,7 @@ def create_request(
         urgent=new.urgent,
         status=ACCEPTED,
         is_open=True,
-        respond_by=now + timedelta(hours=sla.respond_hours),
-        resolve_by=resolve_by,
-        due_at=resolve_by,
+        **sla_deadlines(session, new.category, new.urgent, now),
         created_at=now,
         updated_at=now,
     )
@@ -228,14 +237,22 @@ def unsubscribe(session: Session, request: ServiceRequest, resident_id: int, *, 
     )
 
 
-def owner_label(session: Session, request: ServiceRequest) -> str:
-    if request.owner_name:
-        return request.owner_name
-    if request.owner_staff_id is not None:
-        staff = session.get(StaffAccount, request.owner_staff_id)
+def owner_display(
+    session: Session, owner_name: str | None, owner_staff_id: int | None, default: str
+) -> str:
+    """Who owns a piece of work: the name written down, else the staff account's display
+    name, else `default`."""
+    if owner_name:
+        return owner_name
+    if owner_staff_id is not None:
+        staff = session.get(StaffAccount, owner_staff_id)
         if staff is not None:
             return staff.display_name
-    return "网格员"
+    return default
+
+
+def owner_label(session: Session, request: ServiceRequest) -> str:
+    return owner_display(session, request.owner_name, request.owner_staff_id, "网格员")
 
 
 def transition(
@@ -276,8 +293,6 @@ def transition(
     elif to_status == RESOLVED:
         values.update(is_open=False, resolved_at=now, status_note=note, rating_state="")
     elif to_status == ACCEPTED:  # reopened
-        sla = sla_for(session, request.category, request.urgent)
-        resolve_by = now + timedelta(hours=sla.resolve_hours)
         values.update(
             is_open=True,
             resolved_at=None,
@@ -285,9 +300,7 @@ def transition(
             status_note=note,
             owner_staff_id=None,
             owner_name=None,
-            respond_by=now + timedelta(hours=sla.respond_hours),
-            resolve_by=resolve_by,
-            due_at=resolve_by,
+            **sla_deadlines(session, request.category, request.urgent, now),
             responded_at=None,
             escalation_level=0,
             reopen_count=ServiceRequest.reopen_count + 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -126,6 +127,19 @@ def cancel_order(session: Session, order: MealOrder, actor: str, now: datetime) 
     return None
 
 
+def reject_order(session: Session, order: MealOrder, actor: str, note: str | None) -> None:
+    order.status = "rejected"
+    record_event(
+        session,
+        "meal_order",
+        order.id,
+        actor=actor,
+        from_state="pending",
+        to_state="rejected",
+        note=note,
+    )
+
+
 def confirm_order(session: Session, order: MealOrder, actor: str) -> VolunteerTask:
     order.status = "confirmed"
     record_event(
@@ -242,6 +256,27 @@ def accept_task(
     return "won"
 
 
+def _update_if_theirs(
+    session: Session, task: VolunteerTask, profile: VolunteerProfile, **values: Any
+) -> bool:
+    """One conditional UPDATE of a task still assigned to this volunteer (then refreshed);
+    False when it no longer is."""
+    done = session.execute(
+        update(VolunteerTask)
+        .where(
+            VolunteerTask.id == task.id,
+            VolunteerTask.status == ACTIVE,
+            VolunteerTask.volunteer_id == profile.id,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not done.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.refresh(task)
+    return True
+
+
 def handback_task(
     session: Session, task: VolunteerTask, profile: VolunteerProfile, actor: str, now: datetime
 ) -> str:
@@ -252,27 +287,20 @@ def handback_task(
     window = timedelta(minutes=policy.handback_minutes)
     if task.assigned_at is None or now - task.assigned_at > window or now >= task.pickup_at:
         return "too_late"
-    done = session.execute(
-        update(VolunteerTask)
-        .where(
-            VolunteerTask.id == task.id,
-            VolunteerTask.status == ACTIVE,
-            VolunteerTask.volunteer_id == profile.id,
-        )
-        .values(
-            status="open",
-            volunteer_id=None,
-            assigned_at=None,
-            attempt=VolunteerTask.attempt + 1,
-            offer_round=0,
-            offered_at=None,
-            reminded_at=None,
-        )
-        .execution_options(synchronize_session=False)
+    handed_back = _update_if_theirs(
+        session,
+        task,
+        profile,
+        status="open",
+        volunteer_id=None,
+        assigned_at=None,
+        attempt=VolunteerTask.attempt + 1,
+        offer_round=0,
+        offered_at=None,
+        reminded_at=None,
     )
-    if not done.rowcount:  # type: ignore[attr-defined]
+    if not handed_back:
         return "not_yours"
-    session.refresh(task)
     task.declined_by = [*(task.declined_by or []), profile.id]
     record_event(
         session, "task", task.id, actor=actor, from_state=ACTIVE, to_state="open", note="志愿者退回"
@@ -284,19 +312,8 @@ def handback_task(
 def complete_task(
     session: Session, task: VolunteerTask, profile: VolunteerProfile, actor: str, now: datetime
 ) -> bool:
-    done = session.execute(
-        update(VolunteerTask)
-        .where(
-            VolunteerTask.id == task.id,
-            VolunteerTask.status == ACTIVE,
-            VolunteerTask.volunteer_id == profile.id,
-        )
-        .values(status="done", done_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if not done.rowcount:  # type: ignore[attr-defined]
+    if not _update_if_theirs(session, task, profile, status="done", done_at=now):
         return False
-    session.refresh(task)
     record_event(session, "task", task.id, actor=actor, from_state=ACTIVE, to_state="done")
     policy = policy_for(session, profile.community_id)
     credit_hours(

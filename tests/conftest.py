@@ -151,12 +151,12 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     rt.close()
 
 
-class LiveServer:
-    def __init__(self, runtime: Runtime, port: int, **app_options: Any) -> None:
-        self.runtime = runtime
+class ServerThread:
+    """An ASGI app served over real HTTP by uvicorn in a daemon thread."""
+
+    def __init__(self, app: Any, port: int) -> None:
         self.url = f"http://127.0.0.1:{port}"
-        self.app = create_app(runtime, **app_options)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning")
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -171,6 +171,16 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+class LiveServer(ServerThread):
+    def __init__(self, runtime: Runtime, port: int, **app_options: Any) -> None:
+        self.runtime = runtime
+        self.app = create_app(runtime, **app_options)
+        super().__init__(self.app, port)
+
+    def stop(self) -> None:
+        super().stop()
         self.runtime.close()
 
 

@@ -51,6 +51,34 @@ def _reason(text: str) -> str:
     return rest if len(rest) >= 2 else ""
 
 
+def _in_flow(ctx: Context, flow: str) -> bool:
+    return ctx.dialogue is not None and ctx.dialogue.flow == flow
+
+
+def _end_flow(ctx: Context) -> ServiceRequest | None:
+    """End the dialogue flow this message answers; the request it was about."""
+    assert ctx.dialogue is not None
+    ctx.next_dialogue = None
+    return ctx.session.get(ServiceRequest, int(ctx.dialogue.data.get("request_id", 0)))
+
+
+def _reopen(ctx: Context, request: ServiceRequest, actor: str, note: str) -> bool:
+    """The reporter says it is not solved: reopen the request (False if it moved on)."""
+    try:
+        transition(
+            ctx.session,
+            request,
+            ACCEPTED,
+            actor=actor,
+            now=ctx.now,
+            note=note,
+            notify_skip_resident=ctx.resident.id,
+        )
+    except TransitionError:
+        return False
+    return True
+
+
 class RatingHandler(IntentHandler):
     name = "report_rating"
     intents = frozenset({"rate"})
@@ -65,7 +93,7 @@ class RatingHandler(IntentHandler):
     def handle(self, ctx: Context) -> Reply:
         request = awaiting_rating(ctx)
         assert request is not None
-        if ctx.dialogue is not None and ctx.dialogue.flow == RATE_FLOW:
+        if _in_flow(ctx, RATE_FLOW):
             ctx.next_dialogue = None
         if request.rating_state == "rated" or request.status != RESOLVED:
             return Reply(texts.RATE_ALREADY.format(code=request.code))
@@ -87,17 +115,8 @@ class RatingHandler(IntentHandler):
         )
         if rating > UNSATISFIED_MAX:
             return Reply(texts.RATE_THANKS.format(rating=rating, code=request.code))
-        try:
-            transition(
-                ctx.session,
-                request,
-                ACCEPTED,
-                actor=actor,
-                now=ctx.now,
-                note=f"居民评价不满意（{rating}分）" + (f"：{reason}" if reason else ""),
-                notify_skip_resident=ctx.resident.id,
-            )
-        except TransitionError:
+        note = f"居民评价不满意（{rating}分）" + (f"：{reason}" if reason else "")
+        if not _reopen(ctx, request, actor, note):
             return Reply(texts.RATE_ALREADY.format(code=request.code))
         if reason:
             return Reply(texts.RATE_REOPENED_WITH_REASON.format(code=request.code))
@@ -114,16 +133,13 @@ class ReasonHandler:
 
     def matches(self, ctx: Context) -> bool:
         return (
-            ctx.dialogue is not None
-            and ctx.dialogue.flow == REASON_FLOW
+            _in_flow(ctx, REASON_FLOW)
             and bool(ctx.message.text)
             and ctx.understood.intent in REASON_INTENTS
         )
 
     def handle(self, ctx: Context) -> Reply:
-        assert ctx.dialogue is not None
-        ctx.next_dialogue = None
-        request = ctx.session.get(ServiceRequest, int(ctx.dialogue.data.get("request_id", 0)))
+        request = _end_flow(ctx)
         text = (ctx.message.text or "").strip()[:500]
         if request is None:
             return Reply(texts.FOLLOWUP_UNSURE)
@@ -148,17 +164,11 @@ class FollowupHandler:
     name = "report_followup"
 
     def matches(self, ctx: Context) -> bool:
-        return (
-            ctx.dialogue is not None
-            and ctx.dialogue.flow == FOLLOWUP_FLOW
-            and followup_answer(ctx.message.text or "") is not None
-        )
+        return _in_flow(ctx, FOLLOWUP_FLOW) and followup_answer(ctx.message.text or "") is not None
 
     def handle(self, ctx: Context) -> Reply:
-        assert ctx.dialogue is not None
-        ctx.next_dialogue = None
+        request = _end_flow(ctx)
         answer = followup_answer(ctx.message.text or "")
-        request = ctx.session.get(ServiceRequest, int(ctx.dialogue.data.get("request_id", 0)))
         if request is None or answer is None:
             return Reply(texts.FOLLOWUP_UNSURE)
         actor = f"resident:{ctx.resident.openid}"
@@ -169,16 +179,6 @@ class FollowupHandler:
             return Reply(texts.FOLLOWUP_YES)
         if answer == "unsure" or request.status != RESOLVED:
             return Reply(texts.FOLLOWUP_UNSURE)
-        try:
-            transition(
-                ctx.session,
-                request,
-                ACCEPTED,
-                actor=actor,
-                now=ctx.now,
-                note="回访时居民表示问题没解决",
-                notify_skip_resident=ctx.resident.id,
-            )
-        except TransitionError:
+        if not _reopen(ctx, request, actor, "回访时居民表示问题没解决"):
             return Reply(texts.FOLLOWUP_UNSURE)
         return Reply(texts.FOLLOWUP_NO.format(code=request.code))

@@ -71,6 +71,14 @@ def _ticket(ctx: Context) -> str | None:
     return found.group(0).upper() if found else None
 
 
+def _followed(ctx: Context, code: str) -> ServiceRequest | None:
+    """The request with this code if the resident reported or follows it."""
+    request = by_code(ctx.session, code)
+    if request is None or not is_follower(ctx.session, request, ctx.resident.id):
+        return None
+    return request
+
+
 class StatusQueryHandler(IntentHandler):
     name = "report_status"
     intents = frozenset({"status_query"})
@@ -78,8 +86,8 @@ class StatusQueryHandler(IntentHandler):
     def handle(self, ctx: Context) -> Reply:
         code = _ticket(ctx)
         if code:
-            request = by_code(ctx.session, code)
-            if request is None or not is_follower(ctx.session, request, ctx.resident.id):
+            request = _followed(ctx, code)
+            if request is None:
                 return Reply(texts.STATUS_NOT_FOUND.format(code=code))
             return Reply(describe(ctx, request))
         requests = resident_requests(ctx.session, ctx.resident.id)
@@ -122,8 +130,8 @@ class CancelRequestHandler(IntentHandler):
     def handle(self, ctx: Context) -> Reply:
         code = _ticket(ctx)
         if code:
-            request = by_code(ctx.session, code)
-            if request is None or not is_follower(ctx.session, request, ctx.resident.id):
+            request = _followed(ctx, code)
+            if request is None:
                 return Reply(texts.STATUS_NOT_FOUND.format(code=code))
             if request.resident_id != ctx.resident.id:
                 return Reply(texts.CANCEL_NOT_YOURS.format(code=request.code))

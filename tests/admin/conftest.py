@@ -59,6 +59,28 @@ class Console:
         return self.http.post(path, json=json, headers={"X-CSRF-Token": self.csrf})
 
 
+def signed_in(base_url: str, username: str) -> Iterator[Console]:
+    """The body of a fixture for one staff member's signed-in browser (closed at the end)."""
+    console = Console(base_url).login(username)
+    yield console
+    console.close()
+
+
+def signed_in_consoles(base_url: str) -> Iterator[Callable[[str], Console]]:
+    """The body of a `console` fixture: a function that signs a staff member in on a new
+    browser; every browser is closed at the end."""
+    made: list[Console] = []
+
+    def login(username: str) -> Console:
+        browser = Console(base_url).login(username)
+        made.append(browser)
+        return browser
+
+    yield login
+    for browser in made:
+        browser.close()
+
+
 @pytest.fixture
 def browser(live_server: LiveServer) -> Iterator[Console]:
     console = Console(live_server.url)

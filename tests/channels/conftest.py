@@ -4,7 +4,6 @@ real HTTP by uvicorn in a thread, real in-process RQ workers, and a movable cloc
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -12,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from redis import Redis
 from rq import Queue, SimpleWorker
@@ -23,35 +21,23 @@ from bot.runtime import Runtime
 from bot.sandbox.platform import build_platform_router
 from storage.models import Resident
 from storage.queues import drain_outbox
+from tests.conftest import ServerThread
 
 
-class PlatformServer:
+class PlatformServer(ServerThread):
     """Only the sandbox's WeChat/WeCom stand-in, mounted as the lead's app mounts it."""
 
     def __init__(self, runtime: Runtime, port: int) -> None:
         app = FastAPI()
         app.state.runtime = runtime
         app.include_router(build_platform_router(), prefix="/sandbox/api")
-        self.url = f"http://127.0.0.1:{port}"
+        super().__init__(app, port)
         self.api = self.url + "/sandbox/api"
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.http = httpx.Client(timeout=15)
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
 
     def stop(self) -> None:
         self.http.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().stop()
 
     def control(self, **knobs: Any) -> dict[str, Any]:
         response = self.http.post(self.api + "/control", json=knobs)

@@ -14,10 +14,10 @@ import psutil
 
 import bot.jobs
 from bot.wechat_api import TokenCache
-from storage.deliveries import plan_delivery
 from storage.events import history
 from storage.models import Delivery
 from storage.queues import drain_outbox
+from tests.helpers import plan_text
 
 
 def wait_for(predicate, timeout=20.0, step=0.05):
@@ -62,13 +62,13 @@ def test_worker_killed_mid_send_then_reaped_and_sent_once(
     add_resident("o_crash", last_message_at=datetime.now(UTC))
     TokenCache(runtime.settings, runtime.redis).get()
     platform.control(latency_ms=3000)
-    delivery = plan_delivery(
+    delivery = plan_text(
         session,
         channel="customer_service",
         recipient="o_crash",
+        text="您的送餐已安排",
+        key="crash-1",
         purpose="crash",
-        payload={"text": "您的送餐已安排"},
-        idempotency_key="crash-1",
     )
     session.commit()
     assert drain_outbox(runtime.session_factory, runtime.redis) == 1

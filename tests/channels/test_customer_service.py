@@ -6,19 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from storage.deliveries import list_deliveries, plan_delivery
+from storage.deliveries import list_deliveries
 from storage.events import history
 from storage.models import Delivery, Resident
+from tests.helpers import plan_text
 
 
 def plan_cs(session: Session, openid: str, text: str, key: str) -> Delivery:
-    delivery = plan_delivery(
+    delivery = plan_text(
         session,
         channel="customer_service",
         recipient=openid,
+        text=text,
+        key=key,
         purpose="ticket_update",
-        payload={"text": text},
-        idempotency_key=key,
     )
     session.commit()
     return delivery

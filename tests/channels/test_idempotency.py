@@ -7,36 +7,26 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 import bot.jobs
-from storage.deliveries import plan_delivery, status_counts
+from storage.deliveries import status_counts
 from storage.models import Delivery, OutboxJob
+from tests.helpers import plan_text
 
 
 def test_planning_the_same_key_twice_gives_one_row(session):
-    first = plan_delivery(
-        session,
-        channel="wecom_robot",
-        recipient="k1",
-        purpose="notice:7",
-        payload={"text": "通知"},
-        idempotency_key="notice:7:k1",
-    )
-    again_uncommitted = plan_delivery(
-        session,
-        channel="wecom_robot",
-        recipient="k1",
-        purpose="notice:7",
-        payload={"text": "通知"},
-        idempotency_key="notice:7:k1",
-    )
+    def plan(text):
+        return plan_text(
+            session,
+            channel="wecom_robot",
+            recipient="k1",
+            text=text,
+            key="notice:7:k1",
+            purpose="notice:7",
+        )
+
+    first = plan("通知")
+    again_uncommitted = plan("通知")
     session.commit()
-    again_committed = plan_delivery(
-        session,
-        channel="wecom_robot",
-        recipient="k1",
-        purpose="notice:7",
-        payload={"text": "别的"},
-        idempotency_key="notice:7:k1",
-    )
+    again_committed = plan("别的")
     session.commit()
 
     assert first.id == again_uncommitted.id == again_committed.id
@@ -47,14 +37,7 @@ def test_planning_the_same_key_twice_gives_one_row(session):
 
 
 def test_plan_does_not_commit(session, runtime):
-    plan_delivery(
-        session,
-        channel="wecom_robot",
-        recipient="k1",
-        purpose="p",
-        payload={"text": "x"},
-        idempotency_key="uncommitted",
-    )
+    plan_text(session, channel="wecom_robot", recipient="k1", text="x", key="uncommitted")
     session.rollback()
     with runtime.session_factory() as other:
         assert other.scalar(select(func.count()).select_from(Delivery)) == 0
@@ -62,13 +45,8 @@ def test_plan_does_not_commit(session, runtime):
 
 def test_running_send_delivery_twice_sends_once(platform, session, add_resident, work):
     add_resident("o_idem", last_message_at=datetime.now(UTC))
-    delivery = plan_delivery(
-        session,
-        channel="customer_service",
-        recipient="o_idem",
-        purpose="p",
-        payload={"text": "只发一次"},
-        idempotency_key="idem-1",
+    delivery = plan_text(
+        session, channel="customer_service", recipient="o_idem", text="只发一次", key="idem-1"
     )
     session.commit()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from storage.deliveries import plan_delivery
+from tests.helpers import plan_text
 
 
 def test_template_message_reaches_the_resident(platform, session, work):
@@ -65,13 +66,13 @@ def _tag(runtime, platform, name, openids):
 
 def test_mass_send_by_tag_reaches_tagged_residents(platform, session, work, runtime):
     tag_id = _tag(runtime, platform, "3号楼", ["o_m1", "o_m2"])
-    delivery = plan_delivery(
+    delivery = plan_text(
         session,
         channel="mass_tag",
         recipient=str(tag_id),
+        text="3号楼明天上午停水",
+        key="notice:3:mass",
         purpose="notice:3",
-        payload={"text": "3号楼明天上午停水"},
-        idempotency_key="notice:3:mass",
     )
     session.commit()
 
@@ -99,13 +100,8 @@ def test_mass_clientmsgid_dedup_counts_as_sent(platform, session, work, runtime)
             "clientmsgid": "notice:4:mass",
         },
     )
-    delivery = plan_delivery(
-        session,
-        channel="mass_tag",
-        recipient=str(tag_id),
-        purpose="p",
-        payload={"text": "停电通知"},
-        idempotency_key="notice:4:mass",
+    delivery = plan_text(
+        session, channel="mass_tag", recipient=str(tag_id), text="停电通知", key="notice:4:mass"
     )
     session.commit()
 
@@ -120,21 +116,11 @@ def test_mass_clientmsgid_dedup_counts_as_sent(platform, session, work, runtime)
 def test_subscription_account_mass_send_once_a_day(platform, session, work, runtime, clock):
     runtime.settings.account_type = "subscription"
     tag_id = _tag(runtime, platform, "全体", ["o_m4"])
-    first = plan_delivery(
-        session,
-        channel="mass_tag",
-        recipient=str(tag_id),
-        purpose="p",
-        payload={"text": "今天的通知"},
-        idempotency_key="day-1",
+    first = plan_text(
+        session, channel="mass_tag", recipient=str(tag_id), text="今天的通知", key="day-1"
     )
-    second = plan_delivery(
-        session,
-        channel="mass_tag",
-        recipient=str(tag_id),
-        purpose="p",
-        payload={"text": "又一条通知"},
-        idempotency_key="day-2",
+    second = plan_text(
+        session, channel="mass_tag", recipient=str(tag_id), text="又一条通知", key="day-2"
     )
     session.commit()
 
@@ -153,13 +139,13 @@ def test_subscription_account_mass_send_once_a_day(platform, session, work, runt
 def test_service_account_fifth_mass_send_in_a_month_is_refused(platform, session, work, runtime):
     tag_id = _tag(runtime, platform, "楼长", ["o_m5"])
     for n in range(5):
-        plan_delivery(
+        plan_text(
             session,
             channel="mass_tag",
             recipient=str(tag_id),
+            text=f"第{n + 1}次群发",
+            key=f"month-{n}",
             purpose="month",
-            payload={"text": f"第{n + 1}次群发"},
-            idempotency_key=f"month-{n}",
         )
     session.commit()
 

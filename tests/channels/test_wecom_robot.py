@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import bot.jobs
 from bot.channels.wecom_robot import split_text
-from storage.deliveries import list_deliveries, plan_delivery
+from storage.deliveries import list_deliveries
 from storage.events import history
+from tests.helpers import plan_text
 
 KEY = "robot-building-3"
 
 
 def plan_robot(session, text, key, robot=KEY):
-    delivery = plan_delivery(
-        session,
-        channel="wecom_robot",
-        recipient=robot,
-        purpose="notice:9",
-        payload={"text": text},
-        idempotency_key=key,
+    delivery = plan_text(
+        session, channel="wecom_robot", recipient=robot, text=text, key=key, purpose="notice:9"
     )
     session.commit()
     return delivery

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from storage.models import Compound, Grid, JobPosting
 from storage.queues import all_queue_names, drain_outbox
-from tests.admin.conftest import Console
+from tests.admin.conftest import Console, signed_in
 from tests.conftest import LiveServer
 
 
@@ -62,9 +62,7 @@ def add_posting(runtime: Runtime) -> Callable[..., JobPosting]:
 
 @pytest.fixture
 def officer(live_server: LiveServer) -> Iterator[Console]:
-    console = Console(live_server.url).login("jobs")
-    yield console
-    console.close()
+    yield from signed_in(live_server.url, "jobs")
 
 
 @pytest.fixture

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from handlers.context import is_affirmative
 from handlers.dialogue import DialogueState, RedisDialogueStore
-from storage.models import Handover, KnowledgeEntry, LexiconWord, ServiceRequest, utcnow
+from storage.models import (
+    Handover,
+    InboundMessage,
+    KnowledgeEntry,
+    LexiconWord,
+    ServiceRequest,
+    utcnow,
+)
 from tests.conftest import WeChat
 
 
@@ -96,6 +103,13 @@ def test_report_without_address_asks_then_continues(wechat: WeChat, runtime: Run
     assert request.description == "楼道灯坏了好几天了" and request.grid_id is not None
 
 
+def intent_logged(runtime: Runtime, openid: str) -> str | None:
+    """The intent recorded for the one message this resident sent."""
+    with runtime.session_factory() as session:
+        row = session.scalars(select(InboundMessage).where(InboundMessage.openid == openid)).one()
+    return row.intent
+
+
 def test_bare_rating_after_a_rating_question(
     wechat: WeChat, runtime: Runtime, redis: Redis
 ) -> None:
@@ -111,13 +125,7 @@ def test_bare_rating_after_a_rating_question(
     )
     reply = wechat.say("demo-zhoujie", "5")
     assert reply is not None and "【居民评价】" not in reply and "已转给" in reply
-    with runtime.session_factory() as session:
-        from storage.models import InboundMessage
-
-        row = session.scalars(
-            select(InboundMessage).where(InboundMessage.openid == "demo-zhoujie")
-        ).one()
-    assert row.intent == "rate"
+    assert intent_logged(runtime, "demo-zhoujie") == "rate"
 
 
 def test_yes_after_a_task_offer_is_an_acceptance(
@@ -134,13 +142,7 @@ def test_yes_after_a_task_offer_is_an_acceptance(
         600,
     )
     wechat.say("demo-sunqiang", "好的我去")
-    with runtime.session_factory() as session:
-        from storage.models import InboundMessage
-
-        row = session.scalars(
-            select(InboundMessage).where(InboundMessage.openid == "demo-sunqiang")
-        ).one()
-    assert row.intent == "task_accept"
+    assert intent_logged(runtime, "demo-sunqiang") == "task_accept"
 
 
 def test_numbered_choice_after_clarifying_question(wechat: WeChat, redis: Redis) -> None:

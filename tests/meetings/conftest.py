@@ -3,25 +3,18 @@ console over HTTP, real RQ workers send what was planned."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 import pytest
 from redis import Redis
 
 from bot.runtime import Runtime
-from tests.admin.conftest import Console
-from tests.conftest import LiveServer, WeChat
+from tests.admin.conftest import Console, signed_in_consoles
+from tests.conftest import LiveServer
 from tests.notices.conftest import run_all_work
-from tests.reports.conftest import get_request
+from tests.reports.conftest import report
 
-CODE = re.compile(r"M\d{8}-\d{4}")
-
-
-def report(wechat: WeChat, openid: str, text: str, runtime: Runtime) -> int:
-    found = CODE.search(wechat.say(openid, text) or "")
-    assert found is not None, "no ticket number in the reply"
-    return get_request(runtime, found.group(0)).id
+__all__ = ["report"]  # the tests of meetings, figures and the browser import it from here
 
 
 @pytest.fixture
@@ -31,13 +24,4 @@ def work(runtime: Runtime, redis: Redis) -> Callable[[], None]:
 
 @pytest.fixture
 def console(live_server: LiveServer) -> Iterator[Callable[[str], Console]]:
-    made: list[Console] = []
-
-    def login(username: str) -> Console:
-        browser = Console(live_server.url).login(username)
-        made.append(browser)
-        return browser
-
-    yield login
-    for browser in made:
-        browser.close()
+    yield from signed_in_consoles(live_server.url)

@@ -15,12 +15,15 @@ from sqlalchemy import select, update
 from bot.runtime import Runtime
 from storage.models import Building, GroupChannel, Resident, SandboxRecord
 from storage.queues import all_queue_names, drain_outbox, pending_count
-from tests.admin.conftest import Console
+from tests.admin.conftest import Console, signed_in
 from tests.conftest import LiveServer
 
 
-def run_all_work(runtime: Runtime, redis: Redis, timeout: float = 60) -> None:
-    """Drain the outbox and run a real SimpleWorker over every queue until nothing is left."""
+def run_all_work(runtime: Runtime, redis: Redis, timeout: float = 60) -> int:
+    """Drain the outbox and run a real SimpleWorker over every queue until nothing is left
+    (nor waiting in the outbox: the webhook drains its own jobs right after replying).
+    Returns how many outbox jobs were drained."""
+    total = 0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         moved = drain_outbox(runtime.session_factory, redis)
@@ -31,9 +34,11 @@ def run_all_work(runtime: Runtime, redis: Redis, timeout: float = 60) -> None:
         if sum(q.count for q in queues):
             SimpleWorker(queues, connection=redis).work(burst=True)
         elif not moved and not unqueued:
-            return
+            break
         else:
             time.sleep(0.05)
+        total += moved
+    return total
 
 
 @pytest.fixture
@@ -43,16 +48,12 @@ def work(runtime: Runtime, redis: Redis) -> Callable[[], None]:
 
 @pytest.fixture
 def admin(live_server: LiveServer) -> Iterator[Console]:
-    console = Console(live_server.url).login("admin")
-    yield console
-    console.close()
+    yield from signed_in(live_server.url, "admin")
 
 
 @pytest.fixture
 def zhangmin(live_server: LiveServer) -> Iterator[Console]:
-    console = Console(live_server.url).login("zhangmin")
-    yield console
-    console.close()
+    yield from signed_in(live_server.url, "zhangmin")
 
 
 def building_id(runtime: Runtime, number: str) -> int:

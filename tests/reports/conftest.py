@@ -3,6 +3,7 @@ for requests, their history and what the sandbox platform received."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -14,8 +15,10 @@ from bot.runtime import Runtime
 from storage.events import history
 from storage.models import Delivery, SandboxRecord, ServiceRequest
 from storage.queues import all_queue_names, drain_outbox
-from tests.admin.conftest import Console
-from tests.conftest import LiveServer
+from tests.admin.conftest import Console, signed_in_consoles
+from tests.conftest import LiveServer, WeChat
+
+CODE = re.compile(r"M\d{8}-\d{4}")
 
 
 @pytest.fixture
@@ -37,16 +40,7 @@ def work(runtime: Runtime, redis: Redis) -> Callable[[], None]:
 
 @pytest.fixture
 def console(live_server: LiveServer) -> Iterator[Callable[[str], Console]]:
-    made: list[Console] = []
-
-    def login(username: str) -> Console:
-        browser = Console(live_server.url).login(username)
-        made.append(browser)
-        return browser
-
-    yield login
-    for browser in made:
-        browser.close()
+    yield from signed_in_consoles(live_server.url)
 
 
 def get_request(runtime: Runtime, code: str | int) -> ServiceRequest:
@@ -57,6 +51,37 @@ def get_request(runtime: Runtime, code: str | int) -> ServiceRequest:
             assert found is not None
             return found
         return session.scalars(select(ServiceRequest).where(ServiceRequest.code == code)).one()
+
+
+def report_code(wechat: WeChat, openid: str, text: str) -> str:
+    """Report a problem through the chat; the ticket code the reply gives."""
+    found = CODE.search(wechat.say(openid, text) or "")
+    assert found is not None, "no ticket number in the reply"
+    return found.group(0)
+
+
+def report(wechat: WeChat, openid: str, text: str, runtime: Runtime) -> int:
+    """Report a problem through the chat; the new request's id."""
+    return get_request(runtime, report_code(wechat, openid, text)).id
+
+
+def report_and_resolve(
+    wechat: WeChat,
+    runtime: Runtime,
+    work: Callable[[], None],
+    admin: Console,
+    openid: str,
+    text: str,
+    note: str,
+) -> tuple[str, int]:
+    """Report through the chat, claim and resolve in the console, run the jobs that
+    follow (the rating question); the ticket code and the request id."""
+    code = report_code(wechat, openid, text)
+    request_id = get_request(runtime, code).id
+    admin.api_post(f"/admin/api/requests/{request_id}/claim")
+    admin.api_post(f"/admin/api/requests/{request_id}/resolve", {"note": note})
+    work()
+    return code, request_id
 
 
 def all_requests(runtime: Runtime) -> list[ServiceRequest]:

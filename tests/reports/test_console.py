@@ -12,15 +12,9 @@ import httpx
 from bot.runtime import Runtime
 from tests.admin.conftest import Console, audit_rows
 from tests.conftest import WeChat
-from tests.reports.conftest import get_request, received, states
+from tests.reports.conftest import get_request, received, report, states
 
 CODE = re.compile(r"M\d{8}-\d{4}")
-
-
-def report(wechat: WeChat, openid: str, text: str, runtime: Runtime) -> int:
-    found = CODE.search(wechat.say(openid, text) or "")
-    assert found is not None
-    return get_request(runtime, found.group(0)).id
 
 
 def test_two_workers_claim_at_once_exactly_one_wins(

@@ -4,7 +4,6 @@ reminders and closing as not rated, the follow-up questionnaire; plus unique cod
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,21 +15,19 @@ from bot.runtime import Runtime
 from storage.requests import next_code
 from tests.admin.conftest import Console
 from tests.conftest import WeChat
-from tests.reports.conftest import get_request, received, states
-
-CODE = re.compile(r"M\d{8}-\d{4}")
-
-
-def report(wechat: WeChat, openid: str, text: str) -> str:
-    found = CODE.search(wechat.say(openid, text) or "")
-    assert found is not None
-    return found.group(0)
+from tests.reports.conftest import (
+    get_request,
+    received,
+    report_and_resolve,
+    report_code,
+    states,
+)
 
 
 def test_overdue_requests_are_warned_then_escalated(
     wechat: WeChat, runtime: Runtime, work: Callable[[], None], console: Callable[[str], Console]
 ) -> None:
-    code = report(wechat, "demo-wangnainai", "3号楼楼道灯坏了")
+    code = report_code(wechat, "demo-wangnainai", "3号楼楼道灯坏了")
     request = get_request(runtime, code)
     zhang = console("zhangmin")
     zhang.api_post(f"/admin/api/requests/{request.id}/claim")
@@ -71,12 +68,9 @@ def test_no_rating_gets_one_reminder_then_closes(
     work: Callable[[], None],
     console: Callable[[str], Console],
 ) -> None:
-    code = report(wechat, "demo-lidaye", "8号楼楼道灯坏了")
-    request_id = get_request(runtime, code).id
-    admin = console("admin")
-    admin.api_post(f"/admin/api/requests/{request_id}/claim")
-    admin.api_post(f"/admin/api/requests/{request_id}/resolve", {"note": "已修好"})
-    work()
+    code, _request_id = report_and_resolve(
+        wechat, runtime, work, console("admin"), "demo-lidaye", "8号楼楼道灯坏了", "已修好"
+    )
     asked_at = get_request(runtime, code).rating_asked_at
     assert asked_at is not None
     assert jobs_reports.rating_reminders(now=asked_at + timedelta(hours=2)) == {
@@ -103,12 +97,15 @@ def test_followup_questionnaire_no_reopens(
     work: Callable[[], None],
     console: Callable[[str], Console],
 ) -> None:
-    code = report(wechat, "demo-zhengyan", "9号楼门口的健身器材坏了")
-    request_id = get_request(runtime, code).id
-    admin = console("admin")
-    admin.api_post(f"/admin/api/requests/{request_id}/claim")
-    admin.api_post(f"/admin/api/requests/{request_id}/resolve", {"note": "已更换"})
-    work()
+    code, request_id = report_and_resolve(
+        wechat,
+        runtime,
+        work,
+        console("admin"),
+        "demo-zhengyan",
+        "9号楼门口的健身器材坏了",
+        "已更换",
+    )
     assert "感谢您的评价（4分）" in (wechat.say("demo-zhengyan", "4分") or "")
     resolved_at = get_request(runtime, code).resolved_at
     assert resolved_at is not None
@@ -128,7 +125,7 @@ def test_followup_questionnaire_no_reopens(
 def test_resident_outside_48_hours_is_told_by_template(
     wechat: WeChat, runtime: Runtime, work: Callable[[], None], console: Callable[[str], Console]
 ) -> None:
-    code = report(wechat, "demo-sunqiang", "12号楼电梯坏了")
+    code = report_code(wechat, "demo-sunqiang", "12号楼电梯坏了")
     with runtime.session_factory() as session:
         from storage.models import Resident
 

@@ -4,7 +4,6 @@ WeChat user received."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -12,15 +11,14 @@ from typing import Any
 import httpx
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.models import Resident, VolunteerProfile, VolunteerTask
-from storage.queues import all_queue_names, drain_outbox, pending_count
 from storage.volunteering import LOCAL_TZ
-from tests.admin.conftest import Console
+from tests.admin.conftest import Console, signed_in
 from tests.conftest import LiveServer
+from tests.notices.conftest import run_all_work
 
 
 class Sandbox:
@@ -52,35 +50,12 @@ def sandbox(live_server: LiveServer) -> Iterator[Sandbox]:
 @pytest.fixture
 def work(runtime: Runtime, redis: Redis) -> Callable[[], int]:
     """Run queued work to completion: drain the outbox, run a burst worker, repeat."""
-
-    def run() -> int:
-        total = 0
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            moved = drain_outbox(runtime.session_factory, redis)
-            with runtime.session_factory() as session:
-                names = all_queue_names(session)
-                # The webhook drains its own jobs right after replying: wait for those too.
-                unqueued = pending_count(session)
-            queues = [Queue(name, connection=redis) for name in names]
-            queued = sum(q.count for q in queues)
-            if queued:
-                SimpleWorker(queues, connection=redis).work(burst=True)
-            elif not moved and not unqueued:
-                break
-            else:
-                time.sleep(0.05)
-            total += moved
-        return total
-
-    return run
+    return lambda: run_all_work(runtime, redis, timeout=30)
 
 
 @pytest.fixture
 def canteen(live_server: LiveServer) -> Iterator[Console]:
-    console = Console(live_server.url).login("canteen")
-    yield console
-    console.close()
+    yield from signed_in(live_server.url, "canteen")
 
 
 def tomorrow() -> date:
