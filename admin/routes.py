@@ -18,14 +18,19 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     # The runtime reaches endpoints through bot.deps (request.app.state.runtime).
     from admin.api import build_api_router
     from admin.canteen_api import build_canteen_router
+    from admin.canteen_pages import build_canteen_pages_router
     from admin.dashboard_pages import build_dashboard_router
     from admin.employment_api import build_employment_router
+    from admin.employment_pages import build_employment_pages_router
+    from admin.households_import import build_households_import_router
     from admin.knowledge_api import build_knowledge_router
+    from admin.knowledge_pages import build_knowledge_pages_router
     from admin.meetings import build_meetings_pages_router
     from admin.meetings_api import build_meetings_api_router
     from admin.notices import build_notices_router
     from admin.open311 import build_open311_router
     from admin.pages import build_pages_router
+    from admin.queue_pages import build_queue_pages_router
     from admin.requests_api import build_requests_router
     from admin.residents import build_residents_router
 
@@ -42,6 +47,11 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_meetings_api_router())
     router.include_router(build_dashboard_router())
     router.include_router(build_residents_router())
+    router.include_router(build_queue_pages_router())
+    router.include_router(build_canteen_pages_router())
+    router.include_router(build_employment_pages_router())
+    router.include_router(build_knowledge_pages_router())
+    router.include_router(build_households_import_router())
 
     @router.get("/admin/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:
