@@ -1,0 +1,118 @@
+"""Household Excel import: a good file creates and updates households in one go; a file
+with bad rows lists them and writes nothing."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import httpx
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from bot.runtime import Runtime
+from storage.events import history
+from storage.models import Building, Household, Resident, Unit
+from tests.admin.conftest import Console, audit_rows
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook(*rows: tuple[object, ...]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["小区", "楼号", "单元", "房号", "标签"])
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(browser: Console, data: bytes, name: str = "住户.xlsx") -> httpx.Response:
+    return browser.http.post(
+        "/admin/households/import",
+        data={"csrf_token": browser.csrf},
+        files={"file": (name, data, XLSX)},
+    )
+
+
+def household(runtime: Runtime, building: str, unit: str, room: str) -> Household | None:
+    with runtime.session_factory() as session:
+        return session.scalar(
+            select(Household)
+            .join(Unit, Household.unit_id == Unit.id)
+            .join(Building, Unit.building_id == Building.id)
+            .where(Building.number == building, Unit.number == unit, Household.room == room)
+        )
+
+
+def wangnainai_tags(runtime: Runtime) -> list[str]:
+    with runtime.session_factory() as session:
+        resident = session.scalars(
+            select(Resident).where(Resident.openid == "demo-wangnainai")
+        ).one()
+        assert resident.household is not None
+        return list(resident.household.tags)
+
+
+def test_good_file_creates_and_updates_households(
+    runtime: Runtime, console: Callable[[str], Console]
+) -> None:
+    admin = console("admin")
+    page = admin.http.get("/admin/households/import")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    data = workbook(
+        ("阳光小区", 3, 2, 501, "独居老人，低保"),  # 王奶奶's home: tags updated
+        ("阳光小区", "3号楼", "4", "101", "留守儿童"),  # new unit and room in an existing building
+        ("幸福家园", 8, 1, 402, "独居老人、低保"),  # unchanged (seeded with these tags)
+    )
+    done = upload(admin, data)
+    assert done.status_code == 303, done.text
+    result = admin.http.get(done.headers["location"])
+    assert "新建1户，更新标签1户，1户无变化" in result.text
+    assert wangnainai_tags(runtime) == ["独居老人", "低保"]
+    created = household(runtime, "3", "4", "101")
+    assert created is not None and created.tags == ["留守儿童"]
+    rows = audit_rows(runtime, "household_import")
+    assert len(rows) == 1 and "新建1户" in (rows[0].detail or "")
+    home = household(runtime, "3", "2", "501")
+    assert home is not None
+    with runtime.session_factory() as session:
+        notes = [e.note or "" for e in history(session, "household", home.id)]
+    assert any("独居老人 → 独居老人、低保" in n for n in notes)
+
+
+def test_bad_rows_are_listed_and_nothing_is_imported(
+    runtime: Runtime, console: Callable[[str], Console]
+) -> None:
+    admin = console("admin")
+    data = workbook(
+        ("阳光小区", 3, 2, 501, "低保"),  # fine on its own
+        ("阳光小区", 99, 1, 101, ""),  # no such building
+        ("不存在小区", 3, 1, 101, ""),  # no such compound
+        ("阳光小区", 4, 1, 101, "独居"),  # unknown tag
+        ("阳光小区", 3, 2, 501, ""),  # the same household twice
+        ("阳光小区", 5, "", 101, ""),  # missing unit
+    )
+    refused = upload(admin, data)
+    assert refused.status_code == 422
+    text = refused.text
+    assert "有5行填写有误，全部未导入" in text
+    for expected in (
+        "第3行",
+        "阳光小区没有99号楼",
+        "没有“不存在小区”这个小区",
+        "未知的标签：独居",
+        "与第2行是同一户",
+        "不能为空",
+    ):
+        assert expected in text, expected
+    assert wangnainai_tags(runtime) == ["独居老人"]  # the good row was not written
+    assert audit_rows(runtime, "household_import") == []
+    not_excel = upload(admin, b"not a spreadsheet", "x.xlsx")
+    assert not_excel.status_code == 400
+    assert "不是 Excel" in not_excel.text
+    refused_role = console("zhangmin").http.get("/admin/households/import")
+    assert refused_role.status_code == 403
