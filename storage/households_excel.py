@@ -10,19 +10,16 @@ commits (or rolls back).
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.events import record_event
+from storage.excel_rows import SheetError, read_sheet_rows
 from storage.models import Building, Compound, Household, Unit
 
 HEADERS = ("小区", "楼号", "单元", "房号", "标签")
@@ -66,14 +63,6 @@ class CheckedRow:
     tags: list[str]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _number(text: str) -> str:
     """楼号/单元 as stored: "3号楼" → "3", "2单元" → "2", "03" → "3"."""
     text = text.replace("号楼", "").replace("单元", "").replace("号", "").strip()
@@ -82,27 +71,14 @@ def _number(text: str) -> str:
 
 def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise HouseholdFileError("文件不是 Excel（.xlsx）格式") from exc
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [_cell(v) for v in next(rows, ())]
-        missing = [name for name in REQUIRED if name not in header]
-        if missing:
-            raise HouseholdFileError("第1行缺少列：" + "、".join(missing))
-        index = {name: header.index(name) for name in HEADERS if name in header}
-        out: list[tuple[int, dict[str, str]]] = []
-        for number, values in enumerate(rows, start=2):
-            cells = {n: _cell(values[i]) if i < len(values) else "" for n, i in index.items()}
-            if not any(cells.values()):
-                continue
-            if len(out) >= MAX_ROWS:
-                raise HouseholdFileError(f"一次最多导入{MAX_ROWS}行，请分批导入")
-            out.append((number, cells))
-        return out
-    finally:
-        workbook.close()
+        return read_sheet_rows(
+            data,
+            required=REQUIRED,
+            headers=HEADERS,
+            max_rows=MAX_ROWS,
+        )
+    except SheetError as exc:
+        raise HouseholdFileError(str(exc)) from exc
 
 
 def _buildings(session: Session, community_id: int) -> dict[tuple[str, str], int]:

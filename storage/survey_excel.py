@@ -10,18 +10,17 @@ no duplicates; the same person twice in one file is an error on the later row.
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from storage.employment_figures import employment_figures
 from storage.events import record_event
+from storage.excel_rows import SheetError, read_sheet_rows
 from storage.job_profile import (
     HOURS_LABELS,
     KIND_LABELS,
@@ -95,38 +94,18 @@ class ImportResult:
         return not self.errors
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SurveyFileError("文件不是 Excel（.xlsx）格式，请用导出的模板填写后上传") from exc
-    try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [_cell(v) for v in next(rows, ())]
-        missing = [name for name in REQUIRED if name not in header]
-        if missing:
-            raise SurveyFileError("第1行缺少列：" + "、".join(missing))
-        index = {name: header.index(name) for name in HEADERS if name in header}
-        out: list[tuple[int, dict[str, str]]] = []
-        for number, values in enumerate(rows, start=2):
-            cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
-            if not any(cells.values()):
-                continue
-            if len(out) >= MAX_ROWS:
-                raise SurveyFileError(f"一次最多导入{MAX_ROWS}行，请分批导入")
-            out.append((number, cells))
-        return out
-    finally:
-        workbook.close()
+        return read_sheet_rows(
+            data,
+            required=REQUIRED,
+            headers=HEADERS,
+            max_rows=MAX_ROWS,
+            sheet=SHEET,
+            not_excel="文件不是 Excel（.xlsx）格式，请用导出的模板填写后上传",
+        )
+    except SheetError as exc:
+        raise SurveyFileError(str(exc)) from exc
 
 
 def _check_row(
