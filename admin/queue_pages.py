@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin.audit import audit_staff
-from admin.deps import ADMIN, GRID_WORKER, Staff, WorkerStaff, client_ip, ensure_grid
+from admin.deps import ADMIN, GRID_WORKER, Staff, WorkerStaff, ensure_grid
 from admin.render import ConsoleRoute, render
+from admin.request_actions import apply_action
 from admin.timefmt import CST, age_label, local_time
 from bot.deps import SessionDep
 from storage.events import history
@@ -30,7 +30,7 @@ from storage.request_rules import (
     RETURNED,
     STATUS_LABELS,
 )
-from storage.requests import ENTITY, TransitionError, claim, owner_label, transition
+from storage.requests import ENTITY, owner_label
 
 NOT_FOUND = "没有找到这个问题"
 MAX_TEXT = 1000
@@ -180,18 +180,7 @@ def act(
 ) -> Response:
     """One action, as the JSON API does it: storage transition + audit row, then commit."""
     target = load(session, staff, request_id)
-    now = utcnow()
-    try:
-        if action == "claim":
-            account = session.get(StaffAccount, staff.id)
-            assert account is not None
-            claim(session, target, account, now=now)
-        else:
-            transition(session, target, action, actor=staff.actor, now=now, **kw)
-    except TransitionError as exc:
-        raise HTTPException(status_code=exc.status, detail=exc.message) from exc
-    audit_staff(session, staff, action, client_ip(request), "request", target.code, kw.get("note"))
-    session.commit()
+    apply_action(request, session, staff, target, action, **kw)
     flash = {DISPATCHED: "assign", IN_PROGRESS: "start", RESOLVED: "resolve", RETURNED: "return"}
     code = flash.get(action, action)
     return RedirectResponse(f"/admin/requests/{request_id}?msg={code}", status_code=303)

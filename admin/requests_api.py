@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from admin.audit import audit_staff
 from admin.deps import ADMIN, Staff, WorkerStaff, client_ip, ensure_grid, require_role
 from admin.render import ConsoleRoute
+from admin.request_actions import apply_action
 from admin.timefmt import local_time
 from bot.deps import SessionDep
 from storage.events import history
@@ -45,10 +46,8 @@ from storage.request_rules import (
 from storage.requests import (
     ENTITY,
     TransitionError,
-    claim,
     owner_label,
     record_action,
-    transition,
 )
 
 NOT_FOUND = "没有找到这个问题"
@@ -275,20 +274,7 @@ def build_requests_router() -> APIRouter:
         request: Request, session: Session, staff: Staff, request_id: int, action: str, **kw: Any
     ) -> dict[str, Any]:
         target = _load(session, staff, request_id)
-        now = utcnow()
-        try:
-            if action == "claim":
-                account = session.get(StaffAccount, staff.id)
-                assert account is not None
-                claim(session, target, account, now=now)
-            else:
-                transition(session, target, action, actor=staff.actor, now=now, **kw)
-        except TransitionError as exc:
-            raise _conflict(exc) from exc
-        audit_staff(
-            session, staff, action, client_ip(request), "request", target.code, kw.get("note")
-        )
-        session.commit()
+        apply_action(request, session, staff, target, action, **kw)
         return detail_json(session, target)
 
     @router.post("/{request_id}/claim")
