@@ -97,8 +97,8 @@ def drain_outbox(
 
 
 def _push(redis: Redis, rows: list[OutboxJob]) -> None:
-    """Enqueue the rows' jobs in one pipeline. A pooled connection may be stale after a
-    Redis restart, so a connection error gets one immediate second try."""
+    """Enqueue the rows' jobs in one pipeline. Pooled connections may be stale after a
+    Redis restart, so a connection error gets one second try on fresh connections."""
     for attempt in (1, 2):
         try:
             with redis.pipeline() as pipe:
@@ -112,6 +112,8 @@ def _push(redis: Redis, rows: list[OutboxJob]) -> None:
         except (ConnectionError, OSError, RedisConnectionError):
             if attempt == 2:
                 raise
+            # Every pooled socket may be stale after a restart: drop them all, reconnect.
+            redis.connection_pool.disconnect()
 
 
 def _claim_batch(session: Session, ids: list[int] | None, size: int) -> list[OutboxJob]:

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from handlers.base import Understood
 from storage.models import Delivery, Handover, InboundMessage, OutboxJob, SandboxRecord
 from storage.queues import drain_outbox
+from storage.redis_conn import is_up
 from tests.conftest import LiveServer, WeChat, free_port
 
 
@@ -65,8 +66,21 @@ def test_redis_down_messages_still_stored_and_answered_outbox_drains_later(
         assert len(pending) == 1 and pending[0].func == "bot.jobs.send_delivery"
 
         own_valkey.start()  # same port, as a restarted Redis would be
-        assert drain_outbox(runtime.session_factory, runtime.redis) == 1
+        deadline = time.monotonic() + 10
+        while not is_up(runtime.redis) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # The web process's own post-reply drain may still hold its claim (it was retrying
+        # against the dead server); whichever drain wins, the job must reach RQ, once.
+        deadline = time.monotonic() + 10
+        enqueued = None
+        while enqueued is None and time.monotonic() < deadline:
+            drain_outbox(runtime.session_factory, runtime.redis)
+            with runtime.session_factory() as session:
+                enqueued = session.get(OutboxJob, pending[0].id).enqueued_at  # type: ignore[union-attr]
+            time.sleep(0.2)
+        assert enqueued is not None
         assert count(runtime, OutboxJob) == 1
+        assert Queue(pending[0].queue, connection=runtime.redis).count == 1
         run_worker(redis_url, [pending[0].queue])
         with runtime.session_factory() as session:
             record = session.scalars(
