@@ -21,6 +21,7 @@ from admin.timefmt import CST, age_label, local_time
 from bot.deps import SessionDep
 from storage.events import history
 from storage.models import Grid, Resident, ServiceRequest, StaffAccount, utcnow
+from storage.request_queries import filtered_requests
 from storage.request_rules import (
     ACTION_LABELS,
     CATEGORIES,
@@ -107,22 +108,13 @@ def list_queue(
     session: Session, staff: Staff, status: str, category: str, overdue: bool
 ) -> list[dict[str, Any]]:
     now = utcnow()
-    query = select(ServiceRequest)
-    visible = staff.visible_grid_ids()
-    if visible is not None:
-        query = query.where(ServiceRequest.grid_id.in_(visible))
-    if status == "open":
-        query = query.where(ServiceRequest.is_open.is_(True))
-    elif status == "closed":
-        query = query.where(ServiceRequest.is_open.is_(False))
-    elif status in STATUS_LABELS:
-        query = query.where(ServiceRequest.status == status)
-    if category in CATEGORIES:
-        query = query.where(ServiceRequest.category == category)
-    if overdue:
-        query = query.where(ServiceRequest.is_open.is_(True), ServiceRequest.due_at < now)
-    query = query.order_by(
-        ServiceRequest.urgent.desc(), ServiceRequest.created_at, ServiceRequest.id
+    known = status in ("open", "closed") or status in STATUS_LABELS
+    query = filtered_requests(
+        staff.visible_grid_ids(),
+        status=status if known else "all",
+        now=now,
+        category=category if category in CATEGORIES else None,
+        overdue=overdue,
     ).limit(300)
     grids = grid_names(session)
     return [row_view(session, r, grids, now) for r in session.scalars(query)]

@@ -31,7 +31,7 @@ from storage.models import (
     StaffAccount,
     utcnow,
 )
-from storage.request_queries import overdue_counts
+from storage.request_queries import filtered_requests, overdue_counts
 from storage.request_rules import (
     ACTION_LABELS,
     CANCELLED,
@@ -179,35 +179,23 @@ def build_requests_router() -> APIRouter:
         offset: int = 0,
     ) -> dict[str, Any]:
         now = utcnow()
-        query = select(ServiceRequest)
-        visible = staff.visible_grid_ids()
+        grid_ids = staff.visible_grid_ids()
         if grid_id is not None:
             ensure_grid(staff, grid_id)
-            query = query.where(ServiceRequest.grid_id == grid_id)
-        elif visible is not None:
-            query = query.where(ServiceRequest.grid_id.in_(visible))
-        if status == "open":
-            query = query.where(ServiceRequest.is_open.is_(True))
-        elif status == "closed":
-            query = query.where(ServiceRequest.is_open.is_(False))
-        elif status in STATUS_LABELS:
-            query = query.where(ServiceRequest.status == status)
-        elif status != "all":
-            raise HTTPException(status_code=400, detail="未知的状态筛选")
-        if category:
-            query = query.where(ServiceRequest.category == category)
-        if urgent is not None:
-            query = query.where(ServiceRequest.urgent.is_(urgent))
-        if overdue:
-            query = query.where(ServiceRequest.is_open.is_(True), ServiceRequest.due_at < now)
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.scalars(
-            query.order_by(
-                ServiceRequest.urgent.desc(), ServiceRequest.created_at, ServiceRequest.id
+            grid_ids = (grid_id,)
+        try:
+            query = filtered_requests(
+                grid_ids,
+                status=status,
+                now=now,
+                category=category,
+                overdue=overdue,
+                urgent=urgent,
             )
-            .limit(max(1, min(limit, 500)))
-            .offset(max(0, offset))
-        )
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail="未知的状态筛选") from exc
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(query.limit(max(1, min(limit, 500))).offset(max(0, offset)))
         return {"total": int(total or 0), "items": [request_json(session, r, now) for r in rows]}
 
     @router.get("/overdue")

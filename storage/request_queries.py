@@ -3,13 +3,15 @@ overdue counts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import RequestSubscriber, ServiceRequest, StaffAccount
+from storage.request_rules import STATUS_LABELS
 
 
 def by_code(session: Session, code: str) -> ServiceRequest | None:
@@ -30,6 +32,40 @@ def resident_requests(
         query = query.where(ServiceRequest.is_open.is_(True))
     query = query.order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
     return list(session.scalars(query.limit(limit)))
+
+
+QUEUE_ORDER = (ServiceRequest.urgent.desc(), ServiceRequest.created_at, ServiceRequest.id)
+
+
+def filtered_requests(
+    grid_ids: Sequence[int] | None,
+    *,
+    status: str,
+    now: datetime,
+    category: str | None = None,
+    overdue: bool = False,
+    urgent: bool | None = None,
+) -> Select[ServiceRequest]:
+    """The console's request list (urgent first, then oldest). `status` is open, closed,
+    all or one status; anything else raises ValueError. `grid_ids` None means all grids."""
+    query = select(ServiceRequest)
+    if grid_ids is not None:
+        query = query.where(ServiceRequest.grid_id.in_(grid_ids))
+    if status == "open":
+        query = query.where(ServiceRequest.is_open.is_(True))
+    elif status == "closed":
+        query = query.where(ServiceRequest.is_open.is_(False))
+    elif status in STATUS_LABELS:
+        query = query.where(ServiceRequest.status == status)
+    elif status != "all":
+        raise ValueError(f"unknown status filter {status!r}")
+    if category:
+        query = query.where(ServiceRequest.category == category)
+    if urgent is not None:
+        query = query.where(ServiceRequest.urgent.is_(urgent))
+    if overdue:
+        query = query.where(ServiceRequest.is_open.is_(True), ServiceRequest.due_at < now)
+    return query.order_by(*QUEUE_ORDER)
 
 
 def grid_queue(session: Session, grid_id: int, limit: int = 100) -> list[ServiceRequest]:
