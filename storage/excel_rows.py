@@ -5,10 +5,23 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one row, shown to staff as 第N行 [column]: message."""
+
+    row: int
+    column: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 class SheetError(Exception):

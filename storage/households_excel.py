@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.events import record_event
-from storage.excel_rows import SheetError, read_sheet_rows
+from storage.excel_rows import RowError, SheetError, read_sheet_rows
 from storage.models import Building, Compound, Household, Unit
 
 HEADERS = ("小区", "楼号", "单元", "房号", "标签")
@@ -32,13 +32,6 @@ NUMBER = re.compile(r"^[0-9A-Za-z-]{1,16}$")
 
 class HouseholdFileError(Exception):
     """The file as a whole cannot be read (not Excel, missing columns, too many rows)."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from storage.employment_figures import employment_figures
 from storage.events import record_event
-from storage.excel_rows import SheetError, read_sheet_rows
+from storage.excel_rows import RowError, SheetError, read_sheet_rows
 from storage.job_profile import (
     HOURS_LABELS,
     KIND_LABELS,
@@ -55,16 +54,6 @@ SHEET = "摸排登记"
 
 class SurveyFileError(Exception):
     """The file as a whole cannot be read (not Excel, no header row, too many rows)."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass
