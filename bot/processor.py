@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -133,7 +133,7 @@ class MessageProcessor:
     def _handle(
         self, msg: Incoming, inbound_id: int, slot: ReplySlot, dialogue: DialogueState | None
     ) -> Outcome:
-        now = datetime.now(UTC)
+        now = utcnow()
         note = None
         if dialogue is not None and dialogue.expired(now):
             self._dialogues.clear(msg.openid)

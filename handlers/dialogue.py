@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from redis import Redis
 from redis.exceptions import RedisError
+
+from storage.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ class RedisDialogueStore:
         return self.decode(raw if isinstance(raw, bytes | None) else str(raw).encode())
 
     def save(self, openid: str, state: DialogueState, ttl_seconds: int) -> None:
-        state.expires_at = datetime.now(UTC).timestamp() + ttl_seconds
+        state.expires_at = utcnow().timestamp() + ttl_seconds
         payload = json.dumps(asdict(state), ensure_ascii=False)
         try:
             self._redis.set(
@@ -106,7 +108,7 @@ class MemoryDialogueStore:
         return self._states.get(openid)
 
     def save(self, openid: str, state: DialogueState, ttl_seconds: int) -> None:
-        state.expires_at = datetime.now(UTC).timestamp() + ttl_seconds
+        state.expires_at = utcnow().timestamp() + ttl_seconds
         self._states[openid] = state
 
     def clear(self, openid: str) -> None:

@@ -17,7 +17,10 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The service clock (see storage.clock), so that tests and stories can move time."""
+    from storage.clock import now
+
+    return now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
