@@ -16,6 +16,7 @@ class PeriodicJob:
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("reap-deliveries", 60, "bot.jobs.reap_deliveries"),
+    PeriodicJob("reap-inbound", 60, "bot.reaper.reap_inbound"),
     # Feature modules add their own lines here (overdue chasing, reminders, …).
     PeriodicJob("reports-chase", 300, "bot.jobs_reports.chase_requests"),
     PeriodicJob("reports-rating-reminders", 1800, "bot.jobs_reports.rating_reminders"),

@@ -86,6 +86,29 @@ class MessageProcessor:
                 dialogue = self._dialogues.load(msg.openid)
             return self._handle(msg, inbound_id, slot, dialogue)
 
+    def rehandle(
+        self, msg: Incoming, inbound_id: int, slot: ReplySlot, deadline: float
+    ) -> Outcome | None:
+        """Handle an already stored message whose first attempt died (bot.reaper claims
+        it first). None when it was finished meanwhile; the reply follows the slot."""
+        wait = max(deadline - time.monotonic(), 0.05)
+        read_key = self._dialogues.key(msg.openid)
+        with self._locks.hold(msg.openid, wait, read_key=read_key) as held:
+            if not held.ok:
+                raise StillInProgress(msg.dedup_key)
+            with self._factory() as session:
+                status = session.scalar(
+                    select(InboundMessage.status).where(InboundMessage.id == inbound_id)
+                )
+            if status != "received":
+                return None
+            slot.mark_stored()
+            if held.prefetch_valid:
+                dialogue = self._dialogues.decode(held.prefetched)
+            else:
+                dialogue = self._dialogues.load(msg.openid)
+            return self._handle(msg, inbound_id, slot, dialogue)
+
     # -- storing ---------------------------------------------------------------------------
 
     def _store(self, msg: Incoming, deadline: float) -> tuple[int, Outcome | None]:
