@@ -38,6 +38,8 @@ LAST_ROUND = 2  # 0 own grid, 1 neighbouring grids, 2 everyone; 3 = staff alerte
 ROUND_LABELS = ("本网格", "相邻网格", "全社区")
 OFFER_FLOW = "task_offer"
 RECEIPT_FLOW = "meal_receipt"
+# An open task not offered this long after it was created lost its dispatch job.
+UNOFFERED_GRACE = timedelta(minutes=2)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -166,6 +168,51 @@ def dispatch_task(task_id: int, now: datetime | None = None) -> int:
         session.commit()
     _write_offer_states(openids, code)
     return len(openids)
+
+
+def offer_unoffered(now: datetime | None = None) -> int:
+    """Open tasks whose dispatch job was lost (the outbox or RQ dropped it, a worker died
+    before committing): offer them now, or alert staff when pickup time has come."""
+    moment = _now(now)
+    with get_runtime().session_factory() as session:
+        ids = list(
+            session.scalars(
+                select(VolunteerTask.id)
+                .where(
+                    VolunteerTask.status == "open",
+                    VolunteerTask.offered_at.is_(None),
+                    VolunteerTask.created_at <= moment - UNOFFERED_GRACE,
+                )
+                .order_by(VolunteerTask.id)
+            )
+        )
+    for task_id in ids:
+        log.warning("task %s was never offered (dispatch job lost); offering now", task_id)
+        if not _alert_if_too_late(task_id, moment):
+            dispatch_task(task_id, moment)
+    return len(ids)
+
+
+def _alert_if_too_late(task_id: int, moment: datetime) -> bool:
+    """A lost task found at or after its pickup time goes to staff, not to volunteers."""
+    with get_runtime().session_factory() as session:
+        task = session.get(VolunteerTask, task_id)
+        if task is None or task.pickup_at > moment:
+            return False
+        claimed = session.execute(
+            update(VolunteerTask)
+            .where(
+                VolunteerTask.id == task_id,
+                VolunteerTask.status == "open",
+                VolunteerTask.offered_at.is_(None),
+            )
+            .values(offered_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount:  # type: ignore[attr-defined]
+            alert_staff(session, task, "未能及时派单，已到取餐时间", moment)
+        session.commit()
+        return True
 
 
 def widen_offers(now: datetime | None = None) -> int:
@@ -327,4 +374,8 @@ def tell_cancelled(task_id: int, volunteer_id: int, now: datetime | None = None)
 
 def tick(now: datetime | None = None) -> dict[str, Any]:
     """The periodic entry point."""
-    return {"widened": widen_offers(now), "reminded_or_chased": remind_and_chase(now)}
+    return {
+        "unoffered": offer_unoffered(now),
+        "widened": widen_offers(now),
+        "reminded_or_chased": remind_and_chase(now),
+    }
