@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -18,13 +18,16 @@ from bot.reply_slot import ReplySlot
 from handlers.base import Context, Reply, Understood
 from handlers.context import contextualize
 from handlers.dialogue import DialogueState, DialogueStore
+from handlers.human import hand_over_failed_message
 from handlers.message import Incoming
 from handlers.router import Router
 from handlers.texts import TIMED_OUT
+from storage.clock import china_today
 from storage.deliveries import plan_delivery
 from storage.models import InboundMessage, utcnow
 from storage.queues import jobs_added
 from storage.residents import get_or_create_resident
+from storage.situation import Situation, load_situation
 from storage.writes import insert_if_new
 
 log = logging.getLogger(__name__)
@@ -57,7 +60,7 @@ class MessageProcessor:
         router: Router,
         dialogues: DialogueStore,
         locks: UserLocks,
-        understand: Callable[[str], Understood],
+        understand: Callable[..., Understood],
         dialogue_ttl: int = 1800,
         drain: Callable[[list[int]], None] | None = None,
     ) -> None:
@@ -160,14 +163,18 @@ class MessageProcessor:
         note = None
         if dialogue is not None and dialogue.expired(now):
             self._dialogues.clear(msg.openid)
-            dialogue, note = None, TIMED_OUT
-        understood = self._understand_message(msg, dialogue)
+            flow = self._router.flows.get(dialogue.flow)
+            note = flow.timeout_text if flow else TIMED_OUT
+            dialogue = None
         session = self._factory()
+        ctx: Context | None = None
         try:
             resident = get_or_create_resident(session, msg.openid, now)
             if (msg.event or "").lower() != "unsubscribe":
                 resident.last_message_at = now
                 resident.cs_quota_used = 0
+            situation = load_situation(session, resident.id, resident.household_id is not None)
+            understood = self._understand_message(msg, dialogue, situation, now)
             ctx = Context(
                 session=session,
                 message=msg,
@@ -176,10 +183,11 @@ class MessageProcessor:
                 dialogue=dialogue,
                 now=now,
                 inbound_id=inbound_id,
-                understand=self._understand,
+                understand=self._understand_text,
                 next_dialogue=dialogue,
                 dialogue_note=note,
                 redispatch=self._redispatch,
+                situation=situation,
             )
             handler_name, reply = self._router.dispatch(ctx)
             text = reply.text
@@ -189,21 +197,19 @@ class MessageProcessor:
         except Exception:
             session.rollback()
             log.exception("handling %s failed", msg.dedup_key)
-            outcome = self._record_failure(inbound_id, slot)
-            return outcome
+            return self._record_failure(msg, inbound_id, slot)
         finally:
             session.close()
-        self._save_dialogue(msg.openid, ctx)
+        self._save_dialogue(msg.openid, dialogue, ctx)
         return outcome
 
     def _redispatch(self, ctx: Context, text: str) -> Reply:
         """Run a stored request again, in the same transaction, as if just received."""
         message = replace(ctx.message, msg_type="text", content=text, recognition=None)
-        understood = self._understand(text)
         inner = replace(
             ctx,
             message=message,
-            understood=understood,
+            understood=self._understand_text(text),
             dialogue=None,
             next_dialogue=None,
             redispatch=None,
@@ -213,14 +219,23 @@ class MessageProcessor:
             ctx.next_dialogue = inner.next_dialogue
         return reply
 
-    def _understand_message(self, msg: Incoming, dialogue: DialogueState | None) -> Understood:
+    def _understand_text(self, text: str) -> Understood:
+        return self._understand(text, china_today())
+
+    def _understand_message(
+        self,
+        msg: Incoming,
+        dialogue: DialogueState | None,
+        situation: Situation,
+        now: datetime,
+    ) -> Understood:
         if msg.msg_type == "event" and (msg.event or "").lower() == "click":
             return Understood(intent=menu_intent(msg.event_key), confidence=1.0)
         text = msg.text
         if not text:
             return Understood(intent="unknown", confidence=0.0)
-        understood = self._understand(text)
-        return contextualize(text, understood, dialogue)
+        understood = self._understand(text, china_today(now))
+        return contextualize(text, understood, dialogue, situation)
 
     def _finish(
         self,
@@ -264,7 +279,8 @@ class MessageProcessor:
             outbox_ids = []
         return Outcome(reply_text, int(replied_at.timestamp()), outbox_ids)
 
-    def _record_failure(self, inbound_id: int, slot: ReplySlot) -> Outcome:
+    def _record_failure(self, msg: Incoming, inbound_id: int, slot: ReplySlot) -> Outcome:
+        """Handling failed: the resident gets the apology, and a person gets the message."""
         slot.claim_passive()
         now = utcnow()
         try:
@@ -274,17 +290,25 @@ class MessageProcessor:
                     row.status = "failed"
                     row.reply_text = APOLOGY
                     row.replied_at = now
-                    session.commit()
+                resident = get_or_create_resident(session, msg.openid, now)
+                hand_over_failed_message(session, resident, inbound_id, msg.text or msg.msg_type)
+                session.commit()
         except SQLAlchemyError:
             log.exception("could not mark message %s failed", inbound_id)
         return Outcome(APOLOGY, int(now.timestamp()))
 
-    def _save_dialogue(self, openid: str, ctx: Context) -> None:
-        if ctx.next_dialogue is None:
-            if ctx.dialogue is not None:
+    def _save_dialogue(
+        self, openid: str, loaded: DialogueState | None, ctx: Context | None
+    ) -> None:
+        if ctx is None:
+            return
+        state = ctx.next_dialogue
+        if state is None:
+            if loaded is not None:
                 self._dialogues.clear(openid)
-        elif ctx.next_dialogue is not ctx.dialogue:
-            self._dialogues.save(openid, ctx.next_dialogue, self._dialogue_ttl)
+        elif state is not loaded:  # the same object means unchanged: it keeps its deadline
+            ttl = self._router.flows.ttl_seconds(state.flow, self._dialogue_ttl)
+            self._dialogues.save(openid, state, ttl)
 
 
 def _stored_outcome(row: InboundMessage) -> Outcome:

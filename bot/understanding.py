@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 import nlp
 from bot.lexicon_provider import LexiconProvider
 from handlers.base import Understood
+from storage.clock import china_today
 
 
 def make_understander(
     provider: LexiconProvider | None = None, compounds: Sequence[str] = ()
-) -> Callable[[str], Understood]:
+) -> Callable[..., Understood]:
     names = tuple(compounds)
 
-    def understand(text: str) -> Understood:
+    def understand(text: str, today: date | None = None) -> Understood:
+        """`today` is China's date (the caller's clock); None means now in China."""
         lexicon = provider.lexicon() if provider is not None else None
-        result = nlp.understand(text, lexicon=lexicon, compounds=names)
+        day = today or china_today()
+        result = nlp.understand(text, lexicon=lexicon, compounds=names, today=day)
         return Understood(
             intent=result.intent,
             confidence=result.confidence,

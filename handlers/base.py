@@ -13,6 +13,7 @@ from handlers.dialogue import DialogueState
 from handlers.message import Incoming
 from storage.models import Resident
 from storage.queues import enqueue_job
+from storage.situation import Situation
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,14 @@ class Context:
     # Handle another request as if the resident had just sent it (used to resume a
     # request that had to wait for the address).
     redispatch: Callable[[Context, str], Reply] | None = None
+    # What is open for the resident right now, loaded once per message (see storage.situation).
+    situation: Situation | None = None
+
+    @property
+    def sit(self) -> Situation:
+        if self.situation is None:
+            self.situation = Situation(resident_id=self.resident.id, bound=False)
+        return self.situation
 
     def enqueue(self, queue: str, func: str, *args: Any) -> None:
         """Follow-up work, enqueued after the transaction commits (durably via the outbox)."""

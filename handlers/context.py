@@ -12,6 +12,7 @@ from pathlib import Path
 import nlp
 from handlers.base import Understood
 from handlers.dialogue import DialogueState
+from storage.situation import Situation
 
 AFFIRMATIONS_FILE = Path(__file__).parent / "data" / "affirmations.txt"
 NEGATIONS = ("不", "没空", "算了", "去不了", "来不了")
@@ -55,7 +56,112 @@ def _split_yes(text: str) -> list[str]:
     return out
 
 
-def contextualize(text: str, understood: Understood, dialogue: DialogueState | None) -> Understood:
+def _cue(name: str, text: str, fallback: tuple[str, ...]) -> bool:
+    """nlp's context cue when it has one (data-driven), else a short built-in list."""
+    fn = getattr(nlp, name, None)
+    if fn is not None:
+        return bool(fn(text))
+    return any(word in text for word in fallback)
+
+
+def is_status_cue(text: str) -> bool:
+    return _cue(
+        "is_status_cue",
+        text,
+        (
+            "有人管吗",
+            "怎么样了",
+            "咋还没",
+            "怎么还没",
+            "进展",
+            "进度",
+            "都三天了",
+            "还没人来",
+            "有结果",
+        ),
+    )
+
+
+def is_dissatisfied(text: str) -> bool:
+    return _cue(
+        "is_dissatisfied", text, ("不满意", "还是不行", "没修好", "没解决", "还是坏", "又坏了")
+    )
+
+
+def is_satisfied(text: str) -> bool:
+    if is_dissatisfied(text):
+        return False
+    return _cue("is_satisfied", text, ("满意", "修好了", "解决了", "谢谢", "挺好"))
+
+
+def is_completion_cue(text: str) -> bool:
+    return _cue("is_completion_cue", text, ("送到了", "送达", "交到", "放门口", "已经给"))
+
+
+def _as(understood: Understood, intent: str, why: str, **entities: str) -> Understood:
+    return Understood(
+        intent=intent,
+        confidence=max(understood.confidence, 0.9),
+        entities={**understood.entities, **entities},
+        evidence=(*understood.evidence, why),
+        alternatives=understood.alternatives,
+    )
+
+
+def in_situation(text: str, understood: Understood, situation: Situation | None) -> Understood:
+    """The resident's situation as a prior: what is open for them colours what they mean."""
+    if situation is None or understood.intent in ("cancel", "human", "register_address"):
+        return understood
+    specific = understood.entities.get("ticket_code") or understood.entities.get("task_code")
+    rating = situation.pending_rating
+    if rating is not None and not specific:
+        if is_dissatisfied(text) and understood.intent in ("rate", "report_problem", "unknown"):
+            low = understood.entities.get("rating")
+            return _as(
+                understood,
+                "rate",
+                "dissatisfied with pending rating",
+                rating=(low if low in ("1", "2") else "2"),
+            )
+        if understood.intent in ("unknown", "greeting_help") and is_satisfied(text):
+            return _as(understood, "rate", "satisfied with pending rating", rating="5")
+    offered = situation.offered_tasks
+    if (
+        offered
+        and understood.intent in ("unknown", "rate", "greeting_help")
+        and is_affirmative(text)
+    ):
+        return _as(understood, "task_accept", "yes to an offered task", task_code=offered[0].code)
+    active = situation.active_tasks
+    if (
+        len(active) == 1
+        and understood.intent in ("unknown", "report_problem", "rate")
+        and is_completion_cue(text)
+    ):
+        return _as(
+            understood, "task_done", "completion of the active task", task_code=active[0].code
+        )
+    if situation.open_tickets and not specific and is_status_cue(text):
+        category = understood.entities.get("category")
+        same = [t for t in situation.open_tickets if t.category == category]
+        if understood.intent != "report_problem" or not category or category == "其他" or same:
+            return _as(understood, "status_query", "status cue with an open ticket")
+        return _as(
+            understood,
+            "report_problem",
+            "could be a status question",
+            maybe_status=situation.open_tickets[0].code,
+        )
+    return understood
+
+
+def contextualize(
+    text: str,
+    understood: Understood,
+    dialogue: DialogueState | None,
+    situation: Situation | None = None,
+) -> Understood:
+    understood = in_situation(text, understood, situation)
     if dialogue is None:
         return understood
     expects = dialogue.data.get("expects")

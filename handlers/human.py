@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from handlers import texts
 from handlers.base import Context, IntentHandler, Reply
+from handlers.flows import start
+from handlers.handover import FLOW as HANDOVER_FLOW
 from storage.deliveries import plan_delivery
 from storage.events import record_event
-from storage.models import Handover
+from storage.models import Handover, Resident
 from storage.queues import grid_queue_name
 from storage.residents import community_for_account, grid_workers, group_channel
 
@@ -73,10 +77,36 @@ class HumanHandler(IntentHandler):
     def handle(self, ctx: Context) -> Reply:
         handover = open_handover(ctx)
         notify_staff(ctx, handover)
-        ctx.next_dialogue = None
+        # Until staff close it, what the resident says next goes to this hand-over.
+        start(ctx, HANDOVER_FLOW, "open", handover_id=handover.id)
         hours = office_hours(ctx)
         if handover.grid_id is None:
             return Reply(texts.HUMAN_NO_ADDRESS.format(hours=hours))
         workers = grid_workers(ctx.session, handover.grid_id)
         who = "网格员" + "、".join(w.display_name for w in workers) if workers else "网格员"
         return Reply(texts.HUMAN_QUEUED.format(who=who, hours=hours))
+
+
+def hand_over_failed_message(
+    session: Session, resident: Resident, inbound_id: int, text: str
+) -> Handover:
+    """A message the service failed to handle goes to a person, so nothing is lost."""
+    household = resident.household
+    handover = Handover(
+        resident_id=resident.id,
+        grid_id=household.unit.building.grid_id if household else None,
+        inbound_message_id=inbound_id,
+        text=text[:2000],
+        status="open",
+    )
+    session.add(handover)
+    session.flush()
+    record_event(
+        session,
+        "handover",
+        handover.id,
+        actor="system:处理出错",
+        to_state="open",
+        note="系统处理这条消息时出错，请人工跟进",
+    )
+    return handover

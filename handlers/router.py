@@ -7,15 +7,18 @@ from collections.abc import Callable, Sequence
 
 from handlers.address import RegisterAddressHandler
 from handlers.base import Context, Handler, Reply
-from handlers.cancel import CancelHandler, NothingToCancelHandler
+from handlers.cancel import CancelHandler
 from handlers.consult import ConsultHandler, KnowledgeLike
 from handlers.fallback import ClarifyHandler, FallbackHandler
+from handlers.flows import Flow, FlowRegistry
 from handlers.forward import ForwardToStaffHandler
 from handlers.help import GreetingHelpHandler
 from handlers.human import HumanHandler
 from handlers.jobs import job_handlers
 from handlers.media import MediaHandler
+from handlers.registry import build_flows
 from handlers.reports import report_handlers
+from handlers.reports.emergency import EmergencyHandler
 from handlers.volunteers import volunteer_handlers
 from handlers.welcome import (
     SilentEventHandler,
@@ -37,38 +40,87 @@ FORWARDED_INTENTS = frozenset(
         "task_done",
         "job_seek",
         "job_apply",
-        "status_query",
-        "rate",
     }
 )
 
 
 class Router:
-    def __init__(self, handlers: Sequence[Handler], fallback: Handler) -> None:
+    """State-first dispatch.
+
+    1. `first` handlers (account events, emergencies) see every message: nothing waits.
+    2. The resident's active flow sees the message next: 取消 means what the flow declares;
+       otherwise the flow takes its answer, or lets go (the flow ends, nothing is done).
+    3. Intent handlers, in order; the first that matches answers; then the fallback.
+    """
+
+    def __init__(
+        self,
+        handlers: Sequence[Handler],
+        fallback: Handler,
+        flows: FlowRegistry | None = None,
+        first: Sequence[Handler] = (),
+    ) -> None:
+        self.first = tuple(first)
         self.handlers = tuple(handlers)
         self.fallback = fallback
+        self.flows = flows or FlowRegistry([])
 
     def dispatch(self, ctx: Context) -> tuple[str, Reply]:
+        for handler in self.first:
+            if handler.matches(ctx):
+                return handler.name, handler.handle(ctx)
+        if ctx.dialogue is not None:
+            flow = self.flows.get(ctx.dialogue.flow)
+            if flow is not None:
+                if _cancels(ctx, flow):
+                    return f"{flow.name}.cancel", flow.cancel(ctx)
+                reply = flow.take(ctx)
+                if reply is not None:
+                    return flow.name, reply
+                if flow.passthrough:
+                    return self._route(ctx)
+            # The flow let go: the message is a new request and the flow is over.
+            ctx.dialogue = None
+            ctx.next_dialogue = None
+        return self._route(ctx)
+
+    def _route(self, ctx: Context) -> tuple[str, Reply]:
         for handler in self.handlers:
             if handler.matches(ctx):
                 return handler.name, handler.handle(ctx)
         return self.fallback.name, self.fallback.handle(ctx)
 
 
+def _cancels(ctx: Context, flow: Flow) -> bool:
+    """A 取消 that is about this flow (not 取消订餐 while binding an address)."""
+    if ctx.understood.intent != "cancel" or ctx.message.text is None:
+        return False
+    text = ctx.message.text
+    named = [w for w in TARGET_WORDS if w in text]
+    return not named or any(w in k or k in w for w in named for k in flow.keywords)
+
+
+TARGET_WORDS = ("订餐", "订饭", "饭", "餐", "志愿", "报修", "工单", "问题", "投诉", "报名", "岗位")
+
+
 def build_router(
     community_name: str, knowledge: Callable[[], Sequence[KnowledgeLike]] = tuple
 ) -> Router:
     return Router(
-        handlers=[
+        first=[
             SubscribeHandler(community_name),
             UnsubscribeHandler(),
             SilentEventHandler(),
             UnknownKindHandler(),
-            CancelHandler(),  # leaves a multi-step flow; other cancels go to features
+            EmergencyHandler(),  # danger is filed at once, whatever flow is open
+        ],
+        flows=build_flows(),
+        handlers=[
+            CancelHandler(),  # finds what a 取消 is about; lasting actions are confirmed
             RegisterAddressHandler(),
             ClarifyHandler(),
             # Feature handlers: one line per feature module, in priority order.
-            *volunteer_handlers(),  # defers to other features' open questions
+            *volunteer_handlers(),
             *job_handlers(),
             *report_handlers(),
             # (end of feature handlers)
@@ -76,7 +128,6 @@ def build_router(
             HumanHandler(),
             ConsultHandler(knowledge),
             ForwardToStaffHandler(FORWARDED_INTENTS),
-            NothingToCancelHandler(),
             MediaHandler(),
         ],
         fallback=FallbackHandler(),

@@ -65,8 +65,7 @@ class JobWithdrawHandler(IntentHandler):
         text = ctx.message.text or ""
         if not any(word in text for word in WITHDRAW_WORDS):
             return False
-        seeker = find_seeker(ctx.session, ctx.resident)
-        return seeker is not None and latest_open_application(ctx.session, seeker) is not None
+        return bool(ctx.sit.open_applications)
 
     def handle(self, ctx: Context) -> Reply:
         seeker = find_seeker(ctx.session, ctx.resident)

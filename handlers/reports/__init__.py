@@ -8,9 +8,14 @@ from handlers.base import Handler
 def report_handlers() -> list[Handler]:
     """In priority order: answers to our own questions first, then new intents."""
     from handlers.reports.photos import ReportPhotoHandler
-    from handlers.reports.rating import FollowupHandler, RatingHandler, ReasonHandler
+    from handlers.reports.rating import (
+        FollowupHandler,
+        RatingHandler,
+        ReasonHandler,
+        StrayRatingHandler,
+    )
     from handlers.reports.report import ReportProblemHandler
-    from handlers.reports.status import CancelRequestHandler, StatusQueryHandler
+    from handlers.reports.status import StatusQueryHandler
 
     return [
         ReasonHandler(),
@@ -18,6 +23,6 @@ def report_handlers() -> list[Handler]:
         ReportPhotoHandler(),
         ReportProblemHandler(),
         RatingHandler(),
-        CancelRequestHandler(),
+        StrayRatingHandler(),
         StatusQueryHandler(),
     ]

@@ -3,8 +3,6 @@ answers the follow-up questionnaire "问题解决了吗？"."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from handlers.base import Context, IntentHandler, Reply
 from handlers.dialogue import DialogueState
 from handlers.reports import texts
@@ -31,16 +29,8 @@ def awaiting_rating(ctx: Context) -> ServiceRequest | None:
         if request is not None and request.resident_id == ctx.resident.id:
             return request
         return None
-    return ctx.session.scalar(
-        select(ServiceRequest)
-        .where(
-            ServiceRequest.resident_id == ctx.resident.id,
-            ServiceRequest.status == RESOLVED,
-            ServiceRequest.rating_state.in_(("asked", "reminded")),
-        )
-        .order_by(ServiceRequest.resolved_at.desc())
-        .limit(1)
-    )
+    pending = ctx.sit.pending_rating
+    return ctx.session.get(ServiceRequest, pending.id) if pending is not None else None
 
 
 def _reason(text: str) -> str:
@@ -84,15 +74,18 @@ class RatingHandler(IntentHandler):
     intents = frozenset({"rate"})
 
     def matches(self, ctx: Context) -> bool:
-        return (
-            super().matches(ctx)
-            and ctx.message.text is not None
-            and (awaiting_rating(ctx) is not None)
-        )
+        if not super().matches(ctx) or ctx.message.text is None:
+            return False
+        code = ctx.understood.entities.get("ticket_code")
+        return bool(code) or ctx.sit.pending_rating is not None
 
     def handle(self, ctx: Context) -> Reply:
         request = awaiting_rating(ctx)
-        assert request is not None
+        if request is None:
+            return Reply(texts.RATE_NOTHING)
+        return self._rate(ctx, request)
+
+    def _rate(self, ctx: Context, request: ServiceRequest) -> Reply:
         if _in_flow(ctx, RATE_FLOW):
             ctx.next_dialogue = None
         if request.rating_state == "rated" or request.status != RESOLVED:
@@ -182,3 +175,14 @@ class FollowupHandler:
         if not _reopen(ctx, request, actor, "回访时居民表示问题没解决"):
             return Reply(texts.FOLLOWUP_UNSURE)
         return Reply(texts.FOLLOWUP_NO.format(code=request.code))
+
+
+class StrayRatingHandler(IntentHandler):
+    """A rating with nothing to rate (not the reporter, or already rated): say so, truthfully;
+    no staff group hears of it."""
+
+    name = "report_rating_stray"
+    intents = frozenset({"rate"})
+
+    def handle(self, ctx: Context) -> Reply:
+        return Reply(texts.RATE_NOTHING)

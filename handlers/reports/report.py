@@ -4,14 +4,15 @@ report continues by itself once the address is bound."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from handlers.address import FLOW as ADDRESS_FLOW
-from handlers.base import Context, IntentHandler, Reply
+from handlers.base import Context, IntentHandler, Reply, Understood
 from handlers.dialogue import DialogueState
+from handlers.flows import start
 from handlers.reports import texts
 from storage.models import Building, Community, Household, RequestSubscriber, ServiceRequest
 from storage.request_rules import STATUS_LABELS, is_urgent, local_label
@@ -19,6 +20,7 @@ from storage.requests import NewRequest, create_request, find_duplicate, subscri
 from storage.residents import community_for_account, find_household, grid_workers
 
 DUP_FLOW = "report_duplicate"
+STATUS_OR_NEW_FLOW = "report_or_status"
 OFFER_WINDOW = timedelta(minutes=30)
 NEW_PROBLEM_ANSWERS = frozenset({"新问题", "不是", "不是同一个", "不是同一个问题", "不一样", "2"})
 ASK_ADDRESS_FIRST = "好的。为了让负责您楼栋的网格员来处理，请先告诉我您的住址，如：3号楼2单元501。"
@@ -109,7 +111,7 @@ class ReportProblemHandler(IntentHandler):
         msg = ctx.message
         if msg.msg_type == "event" and (msg.event or "").lower() != "click":
             return False
-        if _pending_offer(ctx) is not None:
+        if _declines_offer(ctx):
             return True
         return ctx.understood.intent in self.intents and bool(msg.text)
 
@@ -120,6 +122,10 @@ class ReportProblemHandler(IntentHandler):
         if _pending_offer(ctx) is not None:
             return self._not_a_duplicate(ctx, community)
         text = ctx.message.text or ""
+        maybe = ctx.understood.entities.get("maybe_status")
+        if maybe:
+            start(ctx, STATUS_OR_NEW_FLOW, "asked", code=maybe, text=text)
+            return Reply(texts.STATUS_OR_NEW.format(code=maybe))
         place = locate(ctx, community)
         if isinstance(place, str):
             return Reply(place)
@@ -183,6 +189,38 @@ class ReportProblemHandler(IntentHandler):
         if not isinstance(place, Place):
             return Reply(place or ASK_ADDRESS_FIRST)
         return file_report(ctx, community, place, original)
+
+
+def _declines_offer(ctx: Context) -> bool:
+    """Looks like "新问题" after a duplicate offer (checked in detail by `_pending_offer`)."""
+    answer = (ctx.message.text or "").strip().strip("。！!，,.~～ ")
+    if answer not in NEW_PROBLEM_ANSWERS:
+        return False
+    if ctx.dialogue is not None and ctx.dialogue.flow == DUP_FLOW:
+        return True
+    followed = any(not t.mine for t in ctx.sit.open_tickets)
+    return followed and not answer.isdigit() and _pending_offer(ctx) is not None
+
+
+def take_status_or_new(ctx: Context) -> Reply | None:
+    """The answer to 「您是想：1. 查询 M… 的进展 2. 反映新问题」."""
+    if ctx.dialogue is None or ctx.dialogue.flow != STATUS_OR_NEW_FLOW:
+        return None
+    answer = (ctx.message.text or "").strip().strip("。！!，,.~～ ")
+    data = ctx.dialogue.data
+    if answer in ("1", "查询", "进展", "查进度"):
+        from handlers.reports.status import StatusQueryHandler
+
+        ctx.next_dialogue = None
+        ctx.understood = Understood("status_query", 1.0, {"ticket_code": str(data["code"])})
+        return StatusQueryHandler().handle(ctx)
+    if answer in ("2", "新问题", "反映新问题", "新的"):
+        ctx.next_dialogue = None
+        original = str(data.get("text") or "")
+        ctx.message = replace(ctx.message, msg_type="text", content=original, recognition=None)
+        ctx.understood = ctx.understand(original)
+        return ReportProblemHandler().handle(ctx)
+    return None
 
 
 def _pending_offer(ctx: Context) -> tuple[ServiceRequest | None, str, bool] | None:

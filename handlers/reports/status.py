@@ -8,7 +8,7 @@ from datetime import timedelta
 from handlers.base import Context, IntentHandler, Reply
 from handlers.reports import texts
 from storage.events import history
-from storage.models import ServiceRequest
+from storage.models import Building, ServiceRequest
 from storage.request_queries import by_code, resident_requests
 from storage.request_rules import (
     ACTION_LABELS,
@@ -42,11 +42,20 @@ def _line(ctx: Context, request: ServiceRequest) -> str:
     )
 
 
+def _public_location(ctx: Context, request: ServiceRequest) -> str:
+    """Building level only: a follower never learns the reporter's room."""
+    building = ctx.session.get(Building, request.building_id) if request.building_id else None
+    return building.label if building is not None else "本社区"
+
+
 def describe(ctx: Context, request: ServiceRequest) -> str:
+    """The reporter sees the whole story; anyone else sees category, building, status,
+    owner role and dates, never the reporter's words, name, phone or room."""
+    mine = request.resident_id == ctx.resident.id
     text = texts.STATUS_DETAIL.format(
         code=request.code,
         category=request.category,
-        location=request.location,
+        location=request.location if mine else _public_location(ctx, request),
         status=STATUS_LABELS[request.status],
         owner=owner_label(ctx.session, request) if request.status != "accepted" else "待派单",
         due=local_label(request.due_at) if request.is_open else "—",
@@ -56,9 +65,9 @@ def describe(ctx: Context, request: ServiceRequest) -> str:
         lines = []
         for event in events:
             label = STATUS_LABELS.get(event.to_state) or ACTION_LABELS.get(event.to_state, "")
-            lines.append(
-                f"{local_label(event.at)} {label}" + (f"：{event.note}" if event.note else "")
-            )
+            note = f"：{event.note}" if event.note and mine else ""
+            if label:
+                lines.append(f"{local_label(event.at)} {label}{note}")
         text += "\n" + texts.STATUS_RECENT + "\n" + "\n".join(line[:60] for line in lines)
     return text
 

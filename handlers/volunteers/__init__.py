@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.base import Handler
-from handlers.volunteers.meals import MealCancelHandler, MealOrderHandler
+from handlers.volunteers.meals import MealOrderHandler
 from handlers.volunteers.signup import VolunteerSignupHandler
 from handlers.volunteers.tasks import (
     HoursHandler,
@@ -23,6 +23,5 @@ def volunteer_handlers() -> list[Handler]:
         TaskAcceptHandler(),
         TaskDoneHandler(),
         ReceiptHandler(),
-        MealCancelHandler(),
         MealOrderHandler(),
     ]

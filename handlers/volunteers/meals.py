@@ -12,15 +12,12 @@ from handlers.base import Context, Reply
 from handlers.context import is_affirmative
 from handlers.dialogue import DialogueState
 from handlers.volunteers import texts
-from handlers.volunteers.common import MEAL_FLOW, FeatureHandler, actor, community_id, text_of
-from handlers.volunteers.tasks import HANDBACK_WORDS
+from handlers.volunteers.common import MEAL_FLOW, FeatureHandler, community_id, text_of
 from storage.models import Household
 from storage.residents import find_household
 from storage.volunteer_tasks import (
-    cancel_order,
     canteen_for,
     local_hm,
-    open_orders_of,
     order_cutoff,
     place_order,
     when_label,
@@ -155,24 +152,3 @@ class MealOrderHandler(FeatureHandler):
                 cutoff=local_hm(cutoff),
             )
         )
-
-
-class MealCancelHandler(FeatureHandler):
-    """ "取消订餐" cancels the resident's next open order (before its cut-off)."""
-
-    name = "meal_cancel"
-    intents = frozenset({"cancel"})
-
-    def wants(self, ctx: Context) -> bool:
-        text = text_of(ctx)
-        if not super().wants(ctx) or HANDBACK_WORDS.search(text) or "志愿" in text:
-            return False
-        return bool(open_orders_of(ctx.session, ctx.resident.id))
-
-    def handle(self, ctx: Context) -> Reply:
-        order = open_orders_of(ctx.session, ctx.resident.id)[0]
-        when = when_label(order.meal_date, order.slot, ctx.now)
-        why = cancel_order(ctx.session, order, actor(ctx), ctx.now)
-        if why is not None:
-            return Reply(texts.ORDER_CANCEL_REFUSED.format(code=order.code, why=why))
-        return Reply(texts.ORDER_CANCELLED.format(code=order.code, when=when))

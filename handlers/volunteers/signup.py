@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from handlers import confirm
 from handlers.address import FLOW as ADDRESS_FLOW
 from handlers.base import Context, Reply
 from handlers.dialogue import DialogueState
@@ -89,8 +90,7 @@ class VolunteerSignupHandler(FeatureHandler):
             if pending:
                 codes = "、".join(t.code for t in pending)
                 return Reply(texts.LEAVE_HAS_TASKS.format(codes=codes))
-            set_status(ctx.session, profile, "left", who, "志愿者自己退出")
-            return Reply(texts.LEFT)
+            return confirm.ask(ctx, "leave_volunteers", profile.id)
         return Reply(
             texts.ALREADY_VOLUNTEER.format(
                 status=STATUS_LABELS[profile.status],

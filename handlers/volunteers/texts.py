@@ -26,7 +26,6 @@ ALREADY_PAUSED = "您的志愿服务已经是暂停状态。回复“恢复志�
 NOT_PAUSED = "您现在的状态是：{status}，不需要恢复。"
 RESUMED = "欢迎回来！已恢复志愿服务，有任务会发给您。"
 LEAVE_HAS_TASKS = "您还有未完成的任务 {codes}，请先送达，或回复“退回 T编号”交还后再退出。"
-LEFT = "已为您办理退出，感谢您一直以来的付出！服务时长记录会保留。想回来随时回复“我想当志愿者”。"
 
 # -- tasks ---------------------------------------------------------------------------------
 ACCEPT_WHICH = "请告诉我要接哪一单，如：接 T15。"
@@ -66,6 +65,4 @@ ORDER_PLACED = (
     "已下单，订单号 {code}：{when} {count}份，送到{address}。\n"
     "食堂确认后会安排志愿者送上门。{cutoff}前可回复“取消订餐”。"
 )
-ORDER_CANCELLED = "已取消订单 {code}（{when}）。"
-ORDER_CANCEL_REFUSED = "订单 {code}：{why}"
 RECEIPT_THANKS = "好的，已确认收到（{code}）。祝您用餐愉快！"

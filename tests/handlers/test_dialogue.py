@@ -61,9 +61,9 @@ def test_flow_asks_for_address_then_continues(wechat: WeChat, runtime: Runtime) 
 def test_cancel_leaves_the_flow(wechat: WeChat, runtime: Runtime, redis: Redis) -> None:
     wechat.say("u-cancel", "绑定房号")
     assert redis.get("dialogue:u-cancel") is not None
-    assert "已取消" in (wechat.say("u-cancel", "取消") or "")
+    assert "不登记住址了" in (wechat.say("u-cancel", "取消") or "")
     assert redis.get("dialogue:u-cancel") is None
-    assert "没有进行中的事项" in (wechat.say("u-cancel", "取消") or "")
+    assert "没有可以取消的事情" in (wechat.say("u-cancel", "取消") or "")
     assert resident(runtime, "u-cancel").household_id is None
 
 
@@ -73,7 +73,7 @@ def test_timed_out_flow_is_dropped_and_said_so(wechat: WeChat, redis: Redis) -> 
     state["expires_at"] = 1.0  # as if the resident came back an hour later
     redis.set("dialogue:u-timeout", json.dumps(state))
     reply = wechat.say("u-timeout", "你好")
-    assert reply is not None and "已自动取消" in reply
+    assert reply is not None and "已自动结束" in reply
     assert redis.get("dialogue:u-timeout") is None
 
 

@@ -124,8 +124,11 @@ def test_bare_rating_after_a_rating_question(
         600,
     )
     reply = wechat.say("demo-zhoujie", "5")
-    assert reply is not None and "【居民评价】" not in reply and "已转给" in reply
+    # The rated ticket does not exist: a truthful answer, and no staff hand-over.
+    assert reply is not None and "目前没有需要您评价的事项" in reply
     assert intent_logged(runtime, "demo-zhoujie") == "rate"
+    with runtime.session_factory() as session:
+        assert session.scalars(select(Handover)).all() == []
 
 
 def test_yes_after_a_task_offer_is_an_acceptance(

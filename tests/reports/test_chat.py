@@ -69,14 +69,26 @@ def test_urgent_words_jump_the_queue_with_a_short_clock(
 
 
 def test_without_an_address_asks_then_files_the_report(wechat: WeChat, runtime: Runtime) -> None:
-    reply = wechat.say("demo-newcomer", "楼道里有很重的煤气味")
+    reply = wechat.say("demo-newcomer", "楼道里的灯坏了好几天了")
     assert reply is not None and "住址" in reply and all_requests(runtime) == []
     reply = wechat.say("demo-newcomer", "12号楼2单元302")
     assert reply is not None and "已绑定住址" in reply and "已受理" in reply
     (request,) = all_requests(runtime)
     assert request.location == "12号楼2单元302" and request.grid_id == 3
-    assert request.category == "水电燃气" and request.urgent
+    assert request.category == "公共照明" and not request.urgent
     assert "李强" in reply
+
+
+def test_an_emergency_is_filed_before_the_address(wechat: WeChat, runtime: Runtime) -> None:
+    reply = wechat.say("demo-newcomer", "楼道里有很重的煤气味")
+    assert reply is not None and "已受理" in reply and "不要开关电器" in reply
+    assert "楼号、单元号和房号" in reply
+    (request,) = all_requests(runtime)
+    assert request.category == "水电燃气" and request.urgent and request.grid_id is None
+    reply = wechat.say("demo-newcomer", "12号楼2单元302")
+    assert reply is not None and "已把位置补充到工单" in reply
+    (request,) = all_requests(runtime)
+    assert request.location == "12号楼2单元302" and request.grid_id == 3
 
 
 def test_unknown_building_is_explained(wechat: WeChat, runtime: Runtime) -> None:
@@ -103,7 +115,10 @@ def test_cancel_own_request_with_reason_but_never_someone_elses(
     )
     assert get_request(runtime, theirs).status == "accepted"
     reply = wechat.say("demo-lidaye", f"我要撤销{mine}，已经自己修好了")
-    assert reply is not None and "已撤销问题 " + mine in reply
+    assert reply is not None and f"确定要撤销工单 {mine}" in reply
+    assert get_request(runtime, mine).status == "accepted"  # nothing happens before "1"
+    reply = wechat.say("demo-lidaye", "1")
+    assert reply is not None and "已撤销工单 " + mine in reply
     cancelled = get_request(runtime, mine)
     assert cancelled.status == "cancelled" and "自己修好了" in (cancelled.status_note or "")
     assert states(runtime, cancelled.id)[-1] == ("accepted", "cancelled")
@@ -120,5 +135,7 @@ def test_a_follower_cannot_cancel_the_reporters_request(wechat: WeChat, runtime:
 def test_just_reported_then_changed_mind(wechat: WeChat, runtime: Runtime) -> None:
     code = code_in(wechat.say("demo-zhoujie", "21号楼楼道很脏没人打扫"))
     reply = wechat.say("demo-zhoujie", "算了不报了")
+    assert reply is not None and "确定要撤销工单" in reply and code in reply
+    reply = wechat.say("demo-zhoujie", "1")
     assert reply is not None and "已撤销" in reply
     assert get_request(runtime, code).status == "cancelled"

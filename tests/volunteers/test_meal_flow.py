@@ -87,7 +87,12 @@ def test_meal_order_asks_when_and_can_be_cancelled(wechat: WeChat, canteen: Cons
     assert reply is not None and "晚餐" in reply and "3号楼2单元501" in reply
     assert "已下单" in (wechat.say("demo-wangnainai", "好的") or "")
     reply = wechat.say("demo-wangnainai", "取消订餐")
-    assert reply is not None and "已取消订单" in reply
+    assert reply is not None and "确定要取消订餐" in reply
+    assert [o["status"] for o in canteen.http.get("/admin/api/canteen/orders").json()] == [
+        "pending"
+    ]
+    reply = wechat.say("demo-wangnainai", "1")
+    assert reply is not None and "已取消订餐" in reply
     orders = canteen.http.get("/admin/api/canteen/orders").json()
     assert [o["status"] for o in orders] == ["cancelled"]
-    assert "没有进行中的事项" in (wechat.say("demo-wangnainai", "取消订餐") or "")
+    assert "没有可以取消的订餐" in (wechat.say("demo-wangnainai", "取消订餐") or "")

@@ -57,7 +57,9 @@ def test_pause_resume_and_leave_by_chat(
     reply = wechat.say("demo-zhaoxiaoli", "退出志愿者")
     assert reply is not None and "还有未完成的任务 T1" in reply
     wechat.say("demo-zhaoxiaoli", "送达 T1")
-    assert "已为您办理退出" in (wechat.say("demo-zhaoxiaoli", "退出志愿者") or "")
+    assert "确定要退出志愿者队伍" in (wechat.say("demo-zhaoxiaoli", "退出志愿者") or "")
+    assert profile(runtime, "demo-zhaoxiaoli").status != "left"
+    assert "已退出志愿者队伍" in (wechat.say("demo-zhaoxiaoli", "1") or "")
     assert profile(runtime, "demo-zhaoxiaoli").status == "left"
 
 
