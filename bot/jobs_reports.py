@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.flow_starts import start_flow
 from bot.runtime import get_runtime
 from bot.wechat_api import WeChatApiClient
-from handlers.dialogue import DialogueState, RedisDialogueStore
+from handlers.dialogue import DialogueState
 from handlers.reports import texts
 from handlers.reports.rating import FOLLOWUP_FLOW, RATE_FLOW
 from storage.events import history
@@ -50,13 +51,9 @@ def _reporter(session: Session, request: ServiceRequest) -> Resident | None:
 
 
 def _set_dialogue(openid: str, state: DialogueState, ttl: int) -> None:
-    """Only when the resident is not in the middle of another conversation."""
-    store = RedisDialogueStore(get_runtime().redis)
-    current = store.load(openid)
-    busy = current is not None and not current.expired(datetime.now(UTC))
-    if busy and current is not None and current.flow not in (RATE_FLOW, FOLLOWUP_FLOW):
-        return
-    store.save(openid, state, ttl)
+    """Only when the resident is not in the middle of another conversation (the pending
+    rating is also in the resident's situation, so a 不满意 is understood either way)."""
+    start_flow(openid, state, replaceable=(RATE_FLOW, FOLLOWUP_FLOW))
 
 
 def download_photo(photo_id: int) -> str:

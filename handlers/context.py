@@ -167,15 +167,6 @@ def contextualize(
     expects = dialogue.data.get("expects")
     carry = dict(dialogue.data.get("carry", {}))
     stripped = text.strip().rstrip("。.!！")
-    if expects == "choice":
-        options = dialogue.data.get("options") or []
-        if stripped in ("1", "2") and int(stripped) <= len(options):
-            return Understood(
-                intent=options[int(stripped) - 1],
-                confidence=0.9,
-                entities=carry,
-                evidence=("clarified",),
-            )
     if expects == "rate":
         rating = understood.entities.get("rating")
         if understood.intent == "rate" or rating:

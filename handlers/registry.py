@@ -14,6 +14,7 @@ from handlers.address import FLOW as ADDRESS_FLOW
 from handlers.address import RegisterAddressHandler
 from handlers.base import Context, Reply
 from handlers.fallback import FLOW as NOT_UNDERSTOOD_FLOW
+from handlers.fallback import take as fallback_take
 from handlers.flows import Flow, FlowRegistry, take_with
 from handlers.jobs.seek import FLOW as JOB_FLOW
 from handlers.jobs.seek import JobSeekHandler
@@ -58,11 +59,6 @@ def _address_cancel(ctx: Context) -> Reply:
     return Reply("好的，不登记住址了，您的住址没有改变。")
 
 
-def _passthrough(ctx: Context) -> Reply | None:
-    """Only colours understanding (the numbered choice); intent routing answers."""
-    return None
-
-
 def build_flows() -> FlowRegistry:
     minutes = timedelta(minutes=1)
     hours = timedelta(hours=1)
@@ -81,7 +77,7 @@ def build_flows() -> FlowRegistry:
                 name=NOT_UNDERSTOOD_FLOW,
                 steps={"clarifying": "选项的数字", "missed": "说得具体些"},
                 timeout=30 * minutes,
-                take=_passthrough,
+                take=fallback_take,
                 cancel_text="好的。有需要随时再找我。",
                 passthrough=True,
             ),

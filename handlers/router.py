@@ -78,6 +78,7 @@ class Router:
                 if reply is not None:
                     return flow.name, reply
                 if flow.passthrough:
+                    ctx.next_dialogue = None  # kept in ctx.dialogue for the fallback to count
                     return self._route(ctx)
             # The flow let go: the message is a new request and the flow is over.
             ctx.dialogue = None
