@@ -35,8 +35,7 @@ class JobNoticeOptOutHandler:
             return False
         if any(word in text for word in JOB_WORDS):
             return True
-        seeker = find_seeker(ctx.session, ctx.resident)
-        return seeker is not None
+        return ctx.sit.seeker
 
     def handle(self, ctx: Context) -> Reply:
         wish = _wish(nlp.normalize(ctx.message.text or ""))

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from handlers.base import Context, Reply
 from handlers.reports import texts
+from handlers.texts import IMAGE_RECEIVED
 from storage.models import RequestPhoto, ServiceRequest
 from storage.queues import grid_queue_name
 from storage.requests import record_action
@@ -36,11 +37,15 @@ class ReportPhotoHandler:
 
     def matches(self, ctx: Context) -> bool:
         msg = ctx.message
-        return msg.msg_type == "image" and bool(msg.media_id) and recent_report(ctx) is not None
+        if msg.msg_type != "image" or not msg.media_id:
+            return False
+        since = ctx.now - PHOTO_WINDOW
+        return any(t.mine and t.created_at >= since for t in ctx.sit.open_tickets)
 
     def handle(self, ctx: Context) -> Reply:
         request = recent_report(ctx)
-        assert request is not None
+        if request is None:
+            return Reply(IMAGE_RECEIVED)
         count = ctx.session.scalar(
             select(func.count()).where(RequestPhoto.request_id == request.id)
         )

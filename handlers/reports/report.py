@@ -175,7 +175,8 @@ class ReportProblemHandler(IntentHandler):
 
     def _not_a_duplicate(self, ctx: Context, community: Community) -> Reply:
         offer = _pending_offer(ctx)
-        assert offer is not None
+        if offer is None:
+            return Reply(texts.WHICH_NEW_PROBLEM)
         duplicate, original, subscribed = offer
         if ctx.dialogue is not None and ctx.dialogue.flow == DUP_FLOW:
             ctx.next_dialogue = None
@@ -199,7 +200,7 @@ def _declines_offer(ctx: Context) -> bool:
     if ctx.dialogue is not None and ctx.dialogue.flow == DUP_FLOW:
         return True
     followed = any(not t.mine for t in ctx.sit.open_tickets)
-    return followed and not answer.isdigit() and _pending_offer(ctx) is not None
+    return followed and not answer.isdigit()
 
 
 def take_status_or_new(ctx: Context) -> Reply | None:

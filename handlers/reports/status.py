@@ -12,17 +12,13 @@ from storage.models import Building, ServiceRequest
 from storage.request_queries import by_code, resident_requests
 from storage.request_rules import (
     ACTION_LABELS,
-    CANCELLED,
-    OPEN_STATUSES,
     STATUS_LABELS,
     local_label,
 )
 from storage.requests import (
     ENTITY,
-    TransitionError,
     is_follower,
     owner_label,
-    transition,
 )
 
 CODE = re.compile(r"M\d{8}-\d{3,}", re.IGNORECASE)
@@ -108,66 +104,3 @@ class StatusQueryHandler(IntentHandler):
         lines += [_line(ctx, r) for r in requests]
         lines.append("回复“查询 编号”可看详情。")
         return Reply("\n".join(lines))
-
-
-def _own_open(ctx: Context) -> list[ServiceRequest]:
-    return [
-        r
-        for r in resident_requests(ctx.session, ctx.resident.id, limit=10)
-        if r.resident_id == ctx.resident.id and r.status in OPEN_STATUSES
-    ]
-
-
-class CancelRequestHandler(IntentHandler):
-    name = "report_cancel"
-    intents = frozenset({"cancel"})
-
-    def matches(self, ctx: Context) -> bool:
-        if not super().matches(ctx) or ctx.message.text is None:
-            return False
-        if _ticket(ctx):
-            return True
-        text = ctx.message.text
-        own = _own_open(ctx)
-        if not own:
-            return False
-        if any(word in text for word in REPORT_WORDS):
-            return True
-        bare = text.strip().strip("。！!，,.~～ ")
-        return bare in BARE_CANCELS and own[0].created_at >= ctx.now - RECENT
-
-    def handle(self, ctx: Context) -> Reply:
-        code = _ticket(ctx)
-        if code:
-            request = _followed(ctx, code)
-            if request is None:
-                return Reply(texts.STATUS_NOT_FOUND.format(code=code))
-            if request.resident_id != ctx.resident.id:
-                return Reply(texts.CANCEL_NOT_YOURS.format(code=request.code))
-        else:
-            own = _own_open(ctx)
-            if len(own) > 1:
-                lines = "\n".join(_line(ctx, r) for r in own)
-                return Reply(texts.CANCEL_WHICH.format(lines=lines, code=own[0].code))
-            request = own[0]
-        reason = CODE.sub("", ctx.message.text or "").strip(" ，,。")
-        if reason in BARE_CANCELS or not reason:
-            reason = "居民主动撤销"
-        try:
-            transition(
-                ctx.session,
-                request,
-                CANCELLED,
-                actor=f"resident:{ctx.resident.openid}",
-                now=ctx.now,
-                note=reason,
-                notify_skip_resident=ctx.resident.id,
-            )
-        except TransitionError:
-            return Reply(
-                texts.CANCEL_NOT_OPEN.format(
-                    code=request.code, status=STATUS_LABELS[request.status]
-                )
-            )
-        ctx.next_dialogue = None
-        return Reply(texts.CANCEL_DONE.format(code=request.code))

@@ -41,8 +41,7 @@ class TaskHandbackHandler(FeatureHandler):
     def wants(self, ctx: Context) -> bool:
         if not super().wants(ctx) or not HANDBACK_WORDS.search(text_of(ctx)):
             return False
-        profile = volunteer(ctx)
-        return profile is not None and bool(active_tasks(ctx.session, profile.id))
+        return bool(ctx.sit.active_tasks)
 
     def handle(self, ctx: Context) -> Reply:
         profile = volunteer(ctx)
