@@ -24,7 +24,7 @@ from storage.residents import community_for_account, compound_names
 log = logging.getLogger(__name__)
 
 
-def create_app(runtime: Runtime, understand: Callable[[str], Understood] | None = None) -> FastAPI:
+def create_app(runtime: Runtime, understand: Callable[..., Understood] | None = None) -> FastAPI:
     settings = runtime.settings
     with runtime.session_factory() as session:
         community = community_for_account(session, None)

@@ -103,7 +103,7 @@ def test_slow_handling_gets_holding_reply_then_the_real_one_by_message(
     slow_runtime = Runtime(fast)
     set_runtime(slow_runtime)
 
-    def slow_understand(message: str) -> Understood:
+    def slow_understand(message: str, today: object = None) -> Understood:
         time.sleep(1.5)
         return Understood(intent="greeting_help", confidence=0.9)
 
