@@ -30,7 +30,7 @@ from handlers.reports.rating import (
 from handlers.reports.report import (
     DUP_FLOW,
     STATUS_OR_NEW_FLOW,
-    ReportProblemHandler,
+    take_duplicate_answer,
     take_status_or_new,
 )
 from handlers.volunteers.common import MEAL_FLOW, SIGNUP_FLOW
@@ -93,7 +93,7 @@ def build_flows() -> FlowRegistry:
                 name=DUP_FLOW,
                 steps={"offered": "“新问题”或不回复"},
                 timeout=30 * minutes,
-                take=take_with(ReportProblemHandler()),
+                take=take_duplicate_answer,
                 cancel_text="好的，没有新建工单。",
             ),
             Flow(

@@ -94,8 +94,8 @@ class Router:
 
 def _cancels(ctx: Context, flow: Flow) -> bool:
     """A 取消 that is about this flow (not 取消订餐 while binding an address)."""
-    if ctx.understood.intent != "cancel" or ctx.message.text is None:
-        return False
+    if flow.passthrough or ctx.understood.intent != "cancel" or ctx.message.text is None:
+        return False  # after a misunderstanding, 取消 is routed to what it is about
     text = ctx.message.text
     named = [w for w in TARGET_WORDS if w in text]
     return not named or any(w in k or k in w for w in named for k in flow.keywords)

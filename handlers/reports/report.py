@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from handlers.address import FLOW as ADDRESS_FLOW
 from handlers.base import Context, IntentHandler, Reply, Understood
+from handlers.context import is_affirmative
 from handlers.dialogue import DialogueState
 from handlers.flows import start
 from handlers.reports import texts
@@ -248,3 +249,19 @@ def _pending_offer(ctx: Context) -> tuple[ServiceRequest | None, str, bool] | No
     if follow is None or not follow.text:
         return None
     return ctx.session.get(ServiceRequest, follow.request_id), follow.text, True
+
+
+def take_duplicate_answer(ctx: Context) -> Reply | None:
+    """After 「您已反映过这个问题…如果是另一个问题，请回复“新问题”」: 新问题 files it; a plain
+    yes/ok is acknowledged; anything else is a new message."""
+    if ctx.dialogue is None or ctx.dialogue.flow != DUP_FLOW:
+        return None
+    handler = ReportProblemHandler()
+    if handler.matches(ctx):
+        return handler.handle(ctx)
+    if is_affirmative(ctx.message.text or ""):
+        ctx.next_dialogue = None
+        request = ctx.session.get(ServiceRequest, int(ctx.dialogue.data.get("request_id") or 0))
+        code = request.code if request else ""
+        return Reply(texts.KEEP_FOLLOWING.format(code=code))
+    return None

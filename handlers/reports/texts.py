@@ -19,6 +19,7 @@ ALREADY_REPORTED = (
 NO_BUILDING = "本社区没有{building}号楼，请核对后再说一次，如：3号楼楼道灯坏了。"
 STATUS_OR_NEW = "您是想：\n1. 查询 {code} 的进展\n2. 反映新问题\n请回复数字。"
 WHICH_NEW_PROBLEM = "好的，请说一下是什么问题、在哪里，如“3号楼楼道灯坏了”。"
+KEEP_FOLLOWING = "好的，我们会继续跟进 {code}，有进展会通知您。"
 RATE_NOTHING = "目前没有需要您评价的事项。谢谢您的关心！要反映新问题，直接告诉我就行。"
 LOCATION_ADDED = "已把位置补充到工单 {code}：{location}。已一并告诉负责的工作人员，请注意安全。"
 PHOTO_ATTACHED = "照片已收到，已附到问题 {code}（共{count}张）。"
