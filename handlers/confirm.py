@@ -149,5 +149,9 @@ def take(ctx: Context) -> Reply | None:
 def on_cancel(ctx: Context) -> Reply:
     """取消 in answer to "确定要取消…吗" could mean either: ask for the number instead."""
     assert ctx.dialogue is not None
+    if _answer(ctx.message.text or "") == "no":  # 算了 / 不用了: keep it
+        answered = take(ctx)
+        if answered is not None:
+            return answered
     ctx.next_dialogue = ctx.dialogue
     return Reply("请回复数字：1 确认，2 不要。没有回复的话，什么都不会改变。")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,17 +30,25 @@ class Incoming:
 
     @property
     def dedup_key(self) -> str:
+        """WeChat's retries of one message share this key. MsgId alone is not unique
+        across senders and accounts (and a forged MsgId must not hide a real message),
+        so the key names the account and the sender too."""
         if self.msg_id:
-            return f"msg:{self.msg_id}"
-        return ":".join(
-            [
-                "evt",
-                self.openid,
-                str(int(self.created_at.timestamp())),
-                self.event or self.msg_type,
-                self.event_key or "",
-            ]
-        )
+            key = f"msg:{self.account}:{self.openid}:{self.msg_id}"
+        else:
+            key = ":".join(
+                [
+                    "evt",
+                    self.account,
+                    self.openid,
+                    str(int(self.created_at.timestamp())),
+                    self.event or self.msg_type,
+                    self.event_key or "",
+                ]
+            )
+        if len(key) > 200:  # the column's width; long event keys are hashed instead
+            key = key[:4] + "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+        return key
 
     @property
     def text(self) -> str | None:

@@ -7,6 +7,8 @@ asked afterwards and added to the same request. No flow holds an emergency back.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 import nlp
 from handlers.base import Context, Reply
 from handlers.flows import in_flow, start
@@ -14,7 +16,7 @@ from handlers.reports import texts
 from handlers.reports.report import Place, handled_by, locate
 from storage.events import record_event
 from storage.models import Building, ServiceRequest
-from storage.request_rules import is_urgent, local_label
+from storage.request_rules import deadline_label, is_urgent
 from storage.requests import ENTITY, NewRequest, create_request
 from storage.residents import community_for_account, find_household
 
@@ -98,7 +100,7 @@ class EmergencyHandler:
             start(ctx, DETAILS_FLOW, "awaiting_place", request_id=request.id)
             lines.append(f"为了尽快找到您，请再告诉我{missing}，如：3号楼2单元501。")
         else:
-            lines.append(f"{local_label(request.respond_by)}前会联系您。")
+            lines.append(f"{deadline_label(request.respond_by, ctx.now)}前会联系您。")
         return Reply("\n".join(lines))
 
 
@@ -131,14 +133,19 @@ def take_details(ctx: Context) -> Reply | None:
     community = community_for_account(ctx.session, ctx.message.account)
     if request is None or community is None:
         return None
-    ctx.next_dialogue = None
-    building = entities.get("building")
+    data = dict(ctx.dialogue.data)
+    building = entities.get("building") or data.get("building")
     if building is None and request.building_id is not None:
         known = ctx.session.get(Building, request.building_id)
         building = known.number if known else None
-    unit, room = entities.get("unit"), entities.get("room")
+    unit = entities.get("unit") or data.get("unit")
+    room = entities.get("room") or data.get("room")
+    if entities.get("building") and request.building_id is None:
+        found = _building_of(ctx, community.id, str(building))
+        if found is not None:
+            request.building_id, request.grid_id = found.id, found.grid_id
     household = (
-        find_household(ctx.session, community.id, building, unit, room)
+        find_household(ctx.session, community.id, str(building), str(unit), str(room))
         if building and unit and room
         else None
     )
@@ -149,7 +156,13 @@ def take_details(ctx: Context) -> Reply | None:
         request.location = household.address
     else:
         parts = [f"{building}号楼" if building else "", f"{unit}单元" if unit else "", room or ""]
-        request.location = "".join(parts) or request.location
+        request.location = "".join(str(p) for p in parts) or request.location
+    still = [name for name, v in (("楼号", building), ("单元号", unit), ("房号", room)) if not v]
+    if household is None and still:
+        data.update(building=building, unit=unit, room=room)
+        start(ctx, DETAILS_FLOW, "awaiting_place", **data)
+    else:
+        ctx.next_dialogue = None
     record_event(
         ctx.session,
         ENTITY,
@@ -158,4 +171,15 @@ def take_details(ctx: Context) -> Reply | None:
         to_state="note",
         note=f"补充位置：{request.location}",
     )
-    return Reply(texts.LOCATION_ADDED.format(code=request.code, location=request.location))
+    reply = texts.LOCATION_ADDED.format(code=request.code, location=request.location)
+    if household is None and still:
+        reply += f"\n还请告诉我{'、'.join(still)}。"
+    return Reply(reply)
+
+
+def _building_of(ctx: Context, community_id: int, number: str) -> Building | None:
+    return ctx.session.scalar(
+        select(Building).where(
+            Building.community_id == community_id, Building.number == number.lstrip("0")
+        )
+    )

@@ -16,7 +16,7 @@ from handlers.dialogue import DialogueState
 from handlers.flows import start
 from handlers.reports import texts
 from storage.models import Building, Community, Household, RequestSubscriber, ServiceRequest
-from storage.request_rules import STATUS_LABELS, is_urgent, local_label
+from storage.request_rules import STATUS_LABELS, deadline_label, is_urgent
 from storage.requests import NewRequest, create_request, find_duplicate, subscribe, unsubscribe
 from storage.residents import community_for_account, find_household, grid_workers
 
@@ -99,7 +99,7 @@ def file_report(ctx: Context, community: Community, place: Place, text: str) -> 
             location=place.label,
             urgent=texts.URGENT_LINE if request.urgent else "",
             who=handled_by(ctx, request.grid_id),
-            respond_by=local_label(request.respond_by),
+            respond_by=deadline_label(request.respond_by, ctx.now),
         )
     )
 

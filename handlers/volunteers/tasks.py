@@ -17,6 +17,7 @@ from handlers.volunteers.common import (
     text_of,
     volunteer,
 )
+from storage.clock import in_china
 from storage.models import Canteen, Household, MealOrder, Resident, VolunteerTask
 from storage.volunteer_tasks import (
     accept_task,
@@ -26,6 +27,7 @@ from storage.volunteer_tasks import (
     handback_task,
     local_hm,
     task_by_code,
+    too_early_to_deliver,
 )
 from storage.volunteering import STATUS_LABELS, hours_label, hours_summary, policy_for
 
@@ -152,6 +154,11 @@ class TaskDoneHandler(FeatureHandler):
             return Reply(texts.NOTHING_ACTIVE)
         else:
             return Reply(texts.DONE_WHICH.format(codes="、".join(t.code for t in mine)))
+        if too_early_to_deliver(task, ctx.now):
+            # 「已送达」 at 04:09 for an 11:30 pickup: asked back, nothing credited.
+            pickup = in_china(task.pickup_at)
+            when = f"{pickup.month}月{pickup.day}日{local_hm(task.pickup_at)}"
+            return Reply(texts.DONE_TOO_EARLY.format(code=task.code, time=when))
         if not complete_task(ctx.session, task, profile, actor(ctx), ctx.now):
             return Reply(texts.NOT_YOUR_TASK.format(code=task.code))
         minutes = policy_for(ctx.session, profile.community_id).minutes_per_task
