@@ -3,6 +3,8 @@ tasks and their history, volunteers, their hours and the monthly leaderboard, se
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -17,6 +19,7 @@ from admin.deps import ADMIN, CANTEEN, Staff, client_ip, require_role
 from admin.render import ConsoleRoute
 from admin.timefmt import local_time
 from bot.deps import RuntimeDep, SessionDep
+from storage.meal_states import StateChanged, task_changed
 from storage.models import (
     Community,
     HoursEntry,
@@ -90,11 +93,16 @@ def _get(session: Session, model: Any, item_id: int, what: str) -> Any:
     return row
 
 
-def _pending_order(session: Session, order_id: int, verb: str) -> MealOrder:
-    order: MealOrder = _get(session, MealOrder, order_id, "订单")
-    if order.status != "pending":
-        raise HTTPException(status_code=409, detail=f"只有待确认的订单可以{verb}")
-    return order
+@contextmanager
+def _conflict(session: Session) -> Iterator[None]:
+    """A change refused because the record is no longer as expected, e.g. a resident
+    cancelled the order a moment ago (one conditional UPDATE decides): 409 saying what
+    happened, nothing written."""
+    try:
+        yield
+    except StateChanged as exc:
+        session.rollback()
+        raise HTTPException(status_code=409, detail=exc.reason) from exc
 
 
 def build_canteen_router() -> APIRouter:
@@ -115,8 +123,9 @@ def build_canteen_router() -> APIRouter:
         session: SessionDep,
         runtime: RuntimeDep,
     ) -> dict[str, Any]:
-        order = _pending_order(session, order_id, "确认")
-        task = confirm_order(session, order, staff.actor)
+        order: MealOrder = _get(session, MealOrder, order_id, "订单")
+        with _conflict(session):
+            task = confirm_order(session, order, staff.actor)
         audit_staff(
             session, staff, "meal_order.confirm", client_ip(request), "meal_order", order.id
         )
@@ -127,8 +136,9 @@ def build_canteen_router() -> APIRouter:
     def order_reject(
         request: Request, order_id: int, body: NoteIn, staff: CanteenStaff, session: SessionDep
     ) -> dict[str, Any]:
-        order = _pending_order(session, order_id, "拒绝")
-        reject_order(session, order, staff.actor, body.note or None)
+        order: MealOrder = _get(session, MealOrder, order_id, "订单")
+        with _conflict(session):
+            reject_order(session, order, staff.actor, body.note or None)
         audit_staff(session, staff, "meal_order.reject", client_ip(request), "meal_order", order.id)
         session.commit()
         return order_json(session, order)
@@ -142,8 +152,10 @@ def build_canteen_router() -> APIRouter:
         runtime: RuntimeDep,
     ) -> dict[str, Any]:
         order = _get(session, MealOrder, order_id, "订单")
-        why = cancel_order(session, order, staff.actor, utcnow())
+        with _conflict(session):
+            why = cancel_order(session, order, staff.actor, utcnow())
         if why:
+            session.rollback()
             raise HTTPException(status_code=409, detail=why)
         audit_staff(session, staff, "meal_order.cancel", client_ip(request), "meal_order", order.id)
         commit_and_drain(session, runtime.session_factory, runtime.redis)
@@ -200,7 +212,8 @@ def build_canteen_router() -> APIRouter:
     ) -> dict[str, Any]:
         task = _get(session, VolunteerTask, task_id, "任务")
         if not cancel_task(session, task, staff.actor, body.note or None):
-            raise HTTPException(status_code=409, detail="任务已结束，不能取消")
+            session.rollback()
+            raise HTTPException(status_code=409, detail=task_changed(task) + "，不能取消。")
         audit_staff(session, staff, "task.cancel", client_ip(request), "task", task.id)
         commit_and_drain(session, runtime.session_factory, runtime.redis)
         return task_json(session, task)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.events import record_event
@@ -301,8 +301,11 @@ def latest_open_application(session: Session, seeker: JobSeeker) -> JobApplicati
     )
 
 
-def withdraw(session: Session, application: JobApplication, actor: str) -> None:
-    application.status = "withdrawn"
+def withdraw(session: Session, application: JobApplication, actor: str) -> bool:
+    """False when the application was decided (or withdrawn) a moment ago: the officer's
+    decision stands, and `application.status` says which it was."""
+    if not _move_application(session, application, "applied", status="withdrawn"):
+        return False
     record_event(
         session,
         "job_application",
@@ -312,6 +315,21 @@ def withdraw(session: Session, application: JobApplication, actor: str) -> None:
         to_state="withdrawn",
         note="居民撤回报名",
     )
+    return True
+
+
+def _move_application(
+    session: Session, application: JobApplication, expected: str, **values: object
+) -> bool:
+    """One conditional UPDATE (status still `expected`), then refreshed either way."""
+    done = session.execute(
+        update(JobApplication)
+        .where(JobApplication.id == application.id, JobApplication.status == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(application)
+    return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
 def decide(
@@ -329,12 +347,18 @@ def decide(
         )
     posting = application.posting
     if decision == "hired" and application.status != "hired":
+        # Hires of one posting queue up here (a row lock; SQLite's write lock), so two
+        # officers cannot both take the last opening.
+        session.execute(
+            update(JobPosting).where(JobPosting.id == posting.id).values(status=JobPosting.status)
+        )
         filled = filled_counts(session, [posting.id]).get(posting.id, 0)
         if filled >= posting.openings:
             return f"{posting.code}名额（{posting.openings}人）已满"
     previous = application.status
-    application.status = decision
-    application.decided_at = now
+    if not _move_application(session, application, previous, status=decision, decided_at=now):
+        label = APPLICATION_LABELS.get(application.status, application.status)
+        return f"该报名刚刚变为“{label}”，没有改结果，请刷新后再看"
     record_event(
         session,
         "job_application",

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from storage.clock import CHINA, china_today
 from storage.events import record_event
+from storage.meal_states import StateChanged, move_order, order_changed, task_changed
 from storage.models import (
     Canteen,
     Household,
@@ -20,11 +22,16 @@ from storage.models import (
     VolunteerTask,
 )
 from storage.queues import enqueue_job, grid_queue_name
-from storage.volunteering import LOCAL_TZ, SLOT_LABELS, credit_hours, policy_for
+from storage.volunteering import SLOT_LABELS, credit_hours, policy_for
 
 DISPATCH_JOB = "bot.jobs_meals.dispatch_task"
 RECEIPT_JOB = "bot.jobs_meals.ask_receipt"
 CANCELLED_JOB = "bot.jobs_meals.tell_cancelled"
+# The one who ordered hears when the canteen confirms and when a volunteer takes the task.
+ORDER_CONFIRMED_JOB = "bot.jobs_meal_orders.tell_order_confirmed"
+TASK_ACCEPTED_JOB = "bot.jobs_meal_orders.tell_task_accepted"
+# 已送达 this long before the pickup time is questioned, not credited.
+EARLY_DONE = timedelta(minutes=30)
 TASK_CODE = re.compile(r"[Tt]\s*(\d{1,9})")
 ACTIVE = "assigned"
 
@@ -37,22 +44,34 @@ def canteen_for(session: Session, community_id: int) -> Canteen | None:
 
 def pickup_time(canteen: Canteen, meal_date: date, slot: str) -> datetime:
     hh, mm = (int(p) for p in str(canteen.slot_times.get(slot, "11:30")).split(":"))
-    return datetime.combine(meal_date, time(hh, mm), tzinfo=LOCAL_TZ).astimezone(UTC)
+    return datetime.combine(meal_date, time(hh, mm), tzinfo=CHINA).astimezone(UTC)
 
 
 def order_cutoff(canteen: Canteen, meal_date: date, slot: str) -> datetime:
     return pickup_time(canteen, meal_date, slot) - timedelta(minutes=canteen.cutoff_minutes)
 
 
-def when_label(meal_date: date, slot: str, now: datetime) -> str:
-    today = now.astimezone(LOCAL_TZ).date()
+def when_label(
+    meal_date: date, slot: str, now: datetime | None = None, *, relative: bool = False
+) -> str:
+    """ "12月5日午餐"; with `relative`, China's 今天/明天/后天 as of `now` follows:
+    "12月5日午餐（明天）"."""
+    label = f"{meal_date.month}月{meal_date.day}日{SLOT_LABELS.get(slot, slot)}"
+    if not relative:
+        return label
+    today = china_today(now)
     names = {today: "今天", today + timedelta(days=1): "明天", today + timedelta(days=2): "后天"}
-    day = names.get(meal_date, "")
-    return f"{day}（{meal_date.month}月{meal_date.day}日）{SLOT_LABELS.get(slot, slot)}"
+    day = names.get(meal_date)
+    return f"{label}（{day}）" if day else label
 
 
 def local_hm(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%H:%M")
+    return moment.astimezone(CHINA).strftime("%H:%M")
+
+
+def too_early_to_deliver(task: VolunteerTask, now: datetime) -> bool:
+    """A delivery reported long before the meal can even be picked up."""
+    return now < task.pickup_at - EARLY_DONE
 
 
 # -- orders --------------------------------------------------------------------------------
@@ -109,7 +128,9 @@ def task_of_order(session: Session, order_id: int) -> VolunteerTask | None:
 
 
 def cancel_order(session: Session, order: MealOrder, actor: str, now: datetime) -> str | None:
-    """Cancel before the cut-off; returns a reason (Chinese) when it cannot be cancelled."""
+    """Cancel before the cut-off; returns a reason (Chinese) when it cannot be cancelled,
+    also when a concurrent change (the canteen confirming, the meal delivered) came first.
+    The task is changed before the order, in the order `complete_task` takes them."""
     canteen = session.get(Canteen, order.canteen_id)
     assert canteen is not None
     if order.status not in ("pending", "confirmed"):
@@ -117,18 +138,24 @@ def cancel_order(session: Session, order: MealOrder, actor: str, now: datetime) 
     if actor.startswith("resident:") and now > order_cutoff(canteen, order.meal_date, order.slot):
         return "已过取消截止时间，饭菜已在准备，如需取消请联系食堂。"
     previous = order.status
-    order.status = "cancelled"
+    task = task_of_order(session, order.id) if previous == "confirmed" else None
+    if task is not None and not cancel_task(session, task, actor, note="订餐已取消"):
+        return task_changed(task) + "，不能再取消。"
+    if not move_order(session, order, previous, "cancelled"):
+        if task is not None:  # the task is cancelled already: undo all of it
+            raise StateChanged(order_changed(order) + "，没有取消。")
+        again = "如仍要取消，请再说一次。" if order.status == "confirmed" else ""
+        return order_changed(order) + "，没有取消。" + again
     record_event(
         session, "meal_order", order.id, actor=actor, from_state=previous, to_state="cancelled"
     )
-    task = task_of_order(session, order.id)
-    if task is not None:
-        cancel_task(session, task, actor, note="订餐已取消")
     return None
 
 
 def reject_order(session: Session, order: MealOrder, actor: str, note: str | None) -> None:
-    order.status = "rejected"
+    """Raises StateChanged when the order is no longer pending (cancelled meanwhile)."""
+    if not move_order(session, order, "pending", "rejected"):
+        raise StateChanged(order_changed(order) + "，不能再拒绝。")
     record_event(
         session,
         "meal_order",
@@ -141,14 +168,16 @@ def reject_order(session: Session, order: MealOrder, actor: str, note: str | Non
 
 
 def confirm_order(session: Session, order: MealOrder, actor: str) -> VolunteerTask:
-    order.status = "confirmed"
+    """Raises StateChanged when the order is no longer pending (cancelled meanwhile)."""
+    if not move_order(session, order, "pending", "confirmed"):
+        raise StateChanged(order_changed(order) + "，不能再确认。")
     record_event(
         session, "meal_order", order.id, actor=actor, from_state="pending", to_state="confirmed"
     )
     canteen = session.get(Canteen, order.canteen_id)
     household = session.get(Household, order.household_id)
     assert canteen is not None and household is not None
-    return create_task(
+    task = create_task(
         session,
         canteen=canteen,
         household=household,
@@ -159,6 +188,8 @@ def confirm_order(session: Session, order: MealOrder, actor: str) -> VolunteerTa
         actor=actor,
         order=order,
     )
+    enqueue_job(session, grid_queue_name(task.grid_id), ORDER_CONFIRMED_JOB, order.id)
+    return task
 
 
 # -- tasks ---------------------------------------------------------------------------------
@@ -253,14 +284,17 @@ def accept_task(
         return "mine" if task.volunteer_id == profile.id else "taken"
     session.refresh(task)
     record_event(session, "task", task.id, actor=actor, from_state="open", to_state=ACTIVE)
+    if task.order_id is not None:
+        queue = grid_queue_name(task.grid_id)
+        enqueue_job(session, queue, TASK_ACCEPTED_JOB, task.id, task.attempt)
     return "won"
 
 
 def _update_if_theirs(
     session: Session, task: VolunteerTask, profile: VolunteerProfile, **values: Any
 ) -> bool:
-    """One conditional UPDATE of a task still assigned to this volunteer (then refreshed);
-    False when it no longer is."""
+    """One conditional UPDATE of a task still assigned to this volunteer, then refreshed
+    (so a caller that lost sees what happened instead); False when it no longer is."""
     done = session.execute(
         update(VolunteerTask)
         .where(
@@ -271,10 +305,8 @@ def _update_if_theirs(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if not done.rowcount:  # type: ignore[attr-defined]
-        return False
     session.refresh(task)
-    return True
+    return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
 def handback_task(
@@ -327,8 +359,7 @@ def complete_task(
     )
     if task.order_id is not None:
         order = session.get(MealOrder, task.order_id)
-        if order is not None and order.status == "confirmed":
-            order.status = "delivered"
+        if order is not None and move_order(session, order, "confirmed", "delivered"):
             record_event(
                 session,
                 "meal_order",
@@ -342,18 +373,41 @@ def complete_task(
 
 
 def confirm_receipt(session: Session, task: VolunteerTask, actor: str, now: datetime) -> bool:
-    if task.status != "done" or task.confirmed_at is not None:
+    marked = session.execute(
+        update(VolunteerTask)
+        .where(
+            VolunteerTask.id == task.id,
+            VolunteerTask.status == "done",
+            VolunteerTask.confirmed_at.is_(None),
+        )
+        .values(confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(task)
+    if not marked.rowcount:  # type: ignore[attr-defined]
         return False
-    task.confirmed_at = now
     record_event(session, "task", task.id, actor=actor, from_state="done", to_state="received")
     return True
 
 
 def cancel_task(session: Session, task: VolunteerTask, actor: str, note: str | None = None) -> bool:
+    """False when the task is over, also when it was completed (or cancelled) just now by
+    someone else: one conditional UPDATE decides; `task_changed(task)` says what won."""
     if task.status in ("done", "cancelled"):
         return False
-    previous, volunteer_id = task.status, task.volunteer_id
-    task.status = "cancelled"
+    won = session.execute(
+        update(VolunteerTask)
+        .where(VolunteerTask.id == task.id, VolunteerTask.status.in_(("open", ACTIVE)))
+        .values(status="cancelled")
+        .returning(VolunteerTask.volunteer_id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    session.refresh(task)
+    if won is None:
+        return False
+    # Whoever held the task at the moment of the update is told; an open task has none.
+    volunteer_id = won.volunteer_id
+    previous = ACTIVE if volunteer_id is not None else "open"
     record_event(
         session, "task", task.id, actor=actor, from_state=previous, to_state="cancelled", note=note
     )
