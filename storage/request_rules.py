@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.clock import CHINA, in_china
+from storage.clock import now as clock_now
 from storage.models import SlaRule
+from storage.work_calendar import WorkCalendar
 
-CST = timezone(timedelta(hours=8), "CST")
+CST = CHINA  # the name other modules import; China time is defined once, in storage.clock
 
 ACCEPTED = "accepted"
 DISPATCHED = "dispatched"
@@ -106,7 +109,8 @@ URGENT_WORDS = (
     "爆管",
 )
 
-# Default SLA hours (respond, resolve), after the 12345 hotline's practice.
+# Default SLA hours (respond, resolve), after the 12345 hotline's practice. Urgent limits are
+# wall-clock hours; non-urgent ones count working time (see `sla_deadline`).
 URGENT_SLA = (2.0, 24.0)
 DEFAULT_SLA = (24.0, 24.0 * 7)
 CATEGORY_SLA = {
@@ -148,6 +152,22 @@ def sla_for(session: Session, category: str, urgent: bool) -> Sla:
     return Sla(*CATEGORY_SLA.get(category, DEFAULT_SLA))
 
 
+def sla_deadline(start: datetime, hours: float, urgent: bool, calendar: WorkCalendar) -> datetime:
+    """When an SLA of `hours` from `start` runs out, as 12345 work orders count it.
+
+    Urgent: wall-clock hours (2 h is 2 h, at night too). Non-urgent: working time of the
+    community's calendar — each whole 24 h of the rule is one working day (24 h → 1
+    working day, 168 h → 7 working days), the rest counts as working hours, at most one
+    more working day (4 h → 4 working hours). A report at 22:00 on a Friday with a 24 h
+    rule is due at the end of Monday's working day; one at 10:00 on a Monday, on Tuesday
+    at 10:00."""
+    if urgent:
+        return start + timedelta(hours=hours)
+    days, rest = divmod(max(0.0, hours), 24.0)
+    working = days * calendar.day_hours + min(rest, calendar.day_hours)
+    return calendar.add_working_hours(start, working)
+
+
 def default_rules() -> list[dict[str, object]]:
     rules: list[dict[str, object]] = [
         {
@@ -174,11 +194,25 @@ def local_label(value: datetime | None) -> str:
     """ "11月22日 14:30" in China time, as residents read it."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(CST)
+    local = in_china(value)
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
+WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+RELATIVE_DAYS = {0: "今天", 1: "明天", 2: "后天"}
+
+
+def deadline_label(value: datetime, now: datetime | None = None) -> str:
+    """A moment as a resident reads it at `now` (default: the service clock), days counted
+    in China time: "今天（12月4日）17:30", "明天（12月5日）10:00", "12月7日（周一）17:30".
+    The date is always there, so a message read later is still right."""
+    local = in_china(value)
+    offset = (local.date() - in_china(now or clock_now()).date()).days
+    word = RELATIVE_DAYS.get(offset)
+    if word:
+        return f"{word}（{local.month}月{local.day}日）{local:%H:%M}"
+    return f"{local.month}月{local.day}日（{WEEKDAY_LABELS[local.weekday()]}）{local:%H:%M}"
+
+
 def china_day(value: datetime) -> str:
-    return value.astimezone(CST).strftime("%Y%m%d")
+    return in_china(value).strftime("%Y%m%d")

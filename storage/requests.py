@@ -8,7 +8,7 @@ commit (the processor for chat, routes for the console, jobs for RQ work).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -31,9 +31,12 @@ from storage.request_rules import (
     STATUS_LABELS,
     TRANSITIONS,
     china_day,
+    deadline_label,
     local_label,
+    sla_deadline,
     sla_for,
 )
+from storage.work_calendar import calendar_for
 
 ENTITY = "request"
 ASK_RATING_JOB = "bot.jobs_reports.ask_rating"
@@ -90,13 +93,15 @@ class NewRequest:
 
 
 def sla_deadlines(
-    session: Session, category: str, urgent: bool, now: datetime
+    session: Session, category: str, urgent: bool, now: datetime, community_id: int | None
 ) -> dict[str, datetime]:
-    """respond_by, resolve_by and due_at (= resolve_by) of a request (re)accepted now."""
+    """respond_by, resolve_by and due_at (= resolve_by) of a request (re)accepted now:
+    urgent ones in wall-clock hours, the others in the community's working time."""
     sla = sla_for(session, category, urgent)
-    resolve_by = now + timedelta(hours=sla.resolve_hours)
+    calendar = calendar_for(session, community_id)
+    resolve_by = sla_deadline(now, sla.resolve_hours, urgent, calendar)
     return {
-        "respond_by": now + timedelta(hours=sla.respond_hours),
+        "respond_by": sla_deadline(now, sla.respond_hours, urgent, calendar),
         "resolve_by": resolve_by,
         "due_at": resolve_by,
     }
@@ -120,7 +125,7 @@ def create_request(
         urgent=new.urgent,
         status=ACCEPTED,
         is_open=True,
-        **sla_deadlines(session, new.category, new.urgent, now),
+        **sla_deadlines(session, new.category, new.urgent, now, new.community_id),
         created_at=now,
         updated_at=now,
     )
@@ -138,7 +143,7 @@ def create_request(
             category=new.category,
             location=new.location,
             description=new.description[:300],
-            respond_by=local_label(request.respond_by),
+            respond_by=deadline_label(request.respond_by, now),
         ),
         "new",
     )
@@ -300,7 +305,7 @@ def transition(
             status_note=note,
             owner_staff_id=None,
             owner_name=None,
-            **sla_deadlines(session, request.category, request.urgent, now),
+            **sla_deadlines(session, request.category, request.urgent, now, request.community_id),
             responded_at=None,
             escalation_level=0,
             reopen_count=ServiceRequest.reopen_count + 1,
@@ -342,7 +347,7 @@ def transition(
         text = RESIDENT_UPDATES[to_status].format(
             code=request.code,
             owner=owner_label(session, request),
-            due=local_label(request.due_at),
+            due=deadline_label(request.due_at, now),
             note=note or "无",
         )
         notify_followers(session, request, text, key, now, skip_resident_id=notify_skip_resident)

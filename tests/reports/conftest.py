@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import pytest
 from redis import Redis
@@ -12,6 +13,7 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from bot.runtime import Runtime
+from storage.clock import CHINA, FrozenClock, set_clock
 from storage.events import history
 from storage.models import Delivery, SandboxRecord, ServiceRequest
 from storage.queues import all_queue_names, drain_outbox
@@ -19,6 +21,16 @@ from tests.admin.conftest import Console, signed_in_consoles
 from tests.conftest import LiveServer, WeChat
 
 CODE = re.compile(r"M\d{8}-\d{4}")
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[FrozenClock]:
+    """The service clock stopped at Monday 2026-12-07 10:00 China time (working time);
+    tests move it with .set() / .advance()."""
+    clock = FrozenClock(datetime(2026, 12, 7, 10, 0, tzinfo=CHINA))
+    set_clock(clock)
+    yield clock
+    set_clock(None)
 
 
 @pytest.fixture

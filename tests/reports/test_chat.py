@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.runtime import Runtime
+from storage.clock import CHINA, FrozenClock
 from tests.admin.conftest import Console
 from tests.conftest import WeChat
 from tests.reports.conftest import all_requests, get_request, received, states
@@ -53,7 +55,10 @@ def test_not_the_same_problem_files_a_new_request(wechat: WeChat, runtime: Runti
 
 
 def test_urgent_words_jump_the_queue_with_a_short_clock(
-    wechat: WeChat, runtime: Runtime, console: Callable[[str], Console]
+    wechat: WeChat,
+    runtime: Runtime,
+    console: Callable[[str], Console],
+    frozen_clock: FrozenClock,
 ) -> None:
     calm = code_in(wechat.say("demo-zhaoxiaoli", "5号楼门口垃圾没人清"))
     reply = wechat.say("u-lift", "救命 5号楼电梯困人了")
@@ -64,8 +69,8 @@ def test_urgent_words_jump_the_queue_with_a_short_clock(
     assert (row.resolve_by - row.created_at).total_seconds() == 24 * 3600
     queue = console("zhangmin").http.get("/admin/api/requests", params={"grid_id": 1}).json()
     assert [item["code"] for item in queue["items"]] == [urgent, calm]
-    general = get_request(runtime, calm)
-    assert (general.resolve_by - general.created_at).days == 7
+    general = get_request(runtime, calm)  # 7 working days from Monday 10:00
+    assert general.resolve_by == datetime(2026, 12, 16, 10, 0, tzinfo=CHINA)
 
 
 def test_without_an_address_asks_then_files_the_report(wechat: WeChat, runtime: Runtime) -> None:

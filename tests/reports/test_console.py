@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from bot.runtime import Runtime
+from storage.clock import CHINA, FrozenClock
 from tests.admin.conftest import Console, audit_rows
 from tests.conftest import WeChat
 from tests.reports.conftest import get_request, received, report, states
@@ -133,7 +134,10 @@ def test_council_agenda_and_decision(
 
 
 def test_sla_rules_are_configurable(
-    wechat: WeChat, runtime: Runtime, console: Callable[[str], Console]
+    wechat: WeChat,
+    runtime: Runtime,
+    console: Callable[[str], Console],
+    frozen_clock: FrozenClock,
 ) -> None:
     admin = console("admin")
     rule = {"category": "公共照明", "urgent": False, "respond_hours": 6, "resolve_hours": 48}
@@ -145,8 +149,10 @@ def test_sla_rules_are_configurable(
         "respond_hours": 6,
         "resolve_hours": 48,
     } in rules
-    request = get_request(
-        runtime, CODE.search(wechat.say("demo-wangnainai", "3号楼路灯不亮") or "").group(0)
-    )  # type: ignore[union-attr]
-    assert (request.resolve_by - request.created_at) == timedelta(hours=48)
-    assert (request.respond_by - request.created_at) == timedelta(hours=6)
+    # Non-urgent rules count working time: reported on Monday 10:00 China time, 6 h is
+    # 16:00 the same day, 48 h two working days later at the same hour.
+    reply = wechat.say("demo-wangnainai", "3号楼路灯不亮") or ""
+    request = get_request(runtime, CODE.search(reply).group(0))  # type: ignore[union-attr]
+    assert request.respond_by == datetime(2026, 12, 7, 16, 0, tzinfo=CHINA)
+    assert request.resolve_by == datetime(2026, 12, 9, 10, 0, tzinfo=CHINA)
+    assert "今天（12月7日）16:00前会联系您" in reply
