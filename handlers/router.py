@@ -74,6 +74,10 @@ class Router:
             if flow is not None:
                 if _cancels(ctx, flow):
                     return f"{flow.name}.cancel", flow.cancel(ctx)
+                if _asks_for_a_person(ctx, flow):
+                    ctx.dialogue = None
+                    ctx.next_dialogue = None
+                    return self._route(ctx)
                 reply = flow.take(ctx)
                 if reply is not None:
                     return flow.name, reply
@@ -99,6 +103,15 @@ def _cancels(ctx: Context, flow: Flow) -> bool:
     text = ctx.message.text
     named = [w for w in TARGET_WORDS if w in text]
     return not named or any(w in k or k in w for w in named for k in flow.keywords)
+
+
+def _asks_for_a_person(ctx: Context, flow: Flow) -> bool:
+    """转人工 always reaches a person, whatever question is open (but the hand-over itself)."""
+    return (
+        flow.name != "handover"
+        and ctx.understood.intent == "human"
+        and ctx.understood.confidence >= 0.8
+    )
 
 
 TARGET_WORDS = ("订餐", "订饭", "饭", "餐", "志愿", "报修", "工单", "问题", "投诉", "报名", "岗位")
