@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
-CST = timezone(timedelta(hours=8), "CST")
+from storage.clock import CHINA, china_midnight, china_today, in_china
+
+CST = CHINA  # the name other modules import; China time is defined once, in storage.clock
 
 
 def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    return in_china(value).strftime("%Y-%m-%d %H:%M")
 
 
 def start_of_today(now: datetime) -> datetime:
     """Midnight of the local day containing `now`, as an aware UTC datetime."""
-    local = now.astimezone(CST)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    return china_midnight(china_today(now))
 
 
 def age_label(since: datetime, now: datetime) -> str:

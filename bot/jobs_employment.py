@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.runtime import get_runtime
 from bot.settings import Settings
+from storage.clock import now as clock_now
 from storage.employment_notify import notify_matching_seekers
 from storage.queues import drain_outbox, jobs_added
 
@@ -28,7 +28,7 @@ def template_allowed(settings: Settings) -> bool:
 
 def notify_new_posting(posting_id: int) -> dict[str, Any]:
     runtime = get_runtime()
-    now = datetime.now(UTC)
+    now = clock_now()
     with runtime.session_factory() as session:
         stats = notify_matching_seekers(
             session, posting_id, now, template_allowed(runtime.settings)

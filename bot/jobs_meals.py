@@ -6,16 +6,16 @@ each commits its own work."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-import bot.jobs
 from bot.meal_offers import address_parts, candidates, offer_text, send_task_text
 from bot.runtime import get_runtime
 from handlers.dialogue import DialogueState, RedisDialogueStore
+from storage.clock import now as clock_now
 from storage.deliveries import plan_delivery
 from storage.events import record_event
 from storage.models import (
@@ -43,7 +43,7 @@ UNOFFERED_GRACE = timedelta(minutes=2)
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.fromtimestamp(bot.jobs.clock(), UTC)
+    return now or clock_now()
 
 
 def _offer(session: Session, task: VolunteerTask, now: datetime) -> list[str]:
@@ -134,7 +134,7 @@ def _write_offer_states(openids: list[str], task_code: str) -> None:
     for openid in openids:
         current = store.load(openid)
         busy = current is not None and current.flow not in (OFFER_FLOW, "not_understood")
-        if busy and not current.expired(datetime.now(UTC)):  # type: ignore[union-attr]
+        if busy and not current.expired(clock_now()):  # type: ignore[union-attr]
             continue  # the volunteer is in the middle of something else; "接 T15" still works
         state = DialogueState(
             flow=OFFER_FLOW,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from redis import Redis
 from rq import Queue
@@ -20,6 +20,7 @@ from bot.channels.mass import _window
 from bot.jobs import SEND_FUNC
 from bot.runtime import get_runtime
 from bot.settings import Settings
+from storage.clock import now as clock_now
 from storage.models import Notice
 from storage.notice_delivery import start_sending
 from storage.notice_outcome import finish_if_complete, pending_delivery_ids
@@ -69,7 +70,7 @@ def fan_out(notice_id: int) -> int:
 def tick(now: datetime | None = None) -> dict[str, int]:
     """Send scheduled notices that are due; close notices whose deliveries all ended."""
     runtime = get_runtime()
-    current = now or datetime.now(UTC)
+    current = now or clock_now()
     started = finished = 0
     with runtime.session_factory() as session:
         due = list(

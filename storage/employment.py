@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from storage.clock import china_today
 from storage.events import record_event
 from storage.job_matching import Match, PostingView, SeekerView, best_postings
 from storage.job_profile import HOURS_LABELS, KIND_LABELS, STATUS_LABELS
@@ -34,12 +35,11 @@ APPLICATION_LABELS = {
     "withdrawn": "已撤回",
 }
 DECISIONS = ("hired", "rejected")
-CHINA = timezone(timedelta(hours=8))
 
 
 def local_today(now: datetime) -> date:
     """Deadlines are local (China) dates."""
-    return now.astimezone(CHINA).date()
+    return china_today(now)
 
 
 # -- views for the matcher ----------------------------------------------------------------

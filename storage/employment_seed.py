@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from storage.clock import china_today
 from storage.models import Compound, JobPosting
 
 DEMO_POSTINGS = [
@@ -80,7 +81,7 @@ def seed_job_postings(session: Session, community_id: int, today: date | None = 
     that adds them lands)."""
     if not inspect(session.connection()).has_table(JobPosting.__tablename__):
         return
-    deadline = (today or date.today()) + timedelta(days=60)
+    deadline = (today or china_today()) + timedelta(days=60)
     compounds = {
         c.name: c.id
         for c in session.scalars(select(Compound).where(Compound.community_id == community_id))

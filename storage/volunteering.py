@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from storage.clock import CHINA
+from storage.clock import now as clock_now
 from storage.events import record_event
 from storage.models import (
     Building,
@@ -22,7 +23,7 @@ from storage.models import (
     VolunteerTask,
 )
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+LOCAL_TZ = CHINA  # the name other modules import; defined once, in storage.clock
 SKILLS = ("送餐", "陪伴", "辅导", "维修", "驾车", "宣传")
 DELIVERY_SKILL = "送餐"
 SLOT_LABELS = {"breakfast": "早餐", "lunch": "午餐", "dinner": "晚餐"}
@@ -125,7 +126,7 @@ def credit_hours(
         reason=reason[:200],
         corrects_id=corrects_id,
         created_by=actor,
-        created_at=now or datetime.now(UTC),
+        created_at=now or clock_now(),
     )
     session.add(entry)
     session.flush()

@@ -13,7 +13,7 @@ reserving a slot atomically per delivery (a retry of the same delivery reuses it
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import requests
 from redis import Redis
@@ -30,9 +30,9 @@ from bot.channels.base import (
 )
 from bot.settings import Settings
 from bot.wechat_api import TokenUnavailable, WeChatApiClient
+from storage.clock import CHINA
 from storage.models import Delivery
 
-CHINA = timezone(timedelta(hours=8))
 DAILY_LIMIT = 1
 MONTHLY_LIMIT = 4
 DUPLICATE_CLIENTMSGID = 45065

@@ -23,6 +23,7 @@ from bot.channels.mass import _window
 from bot.runtime import Runtime
 from storage import work_calendar
 from storage.clock import CHINA, FrozenClock, china_today, now
+from storage.employment import local_today
 from storage.models import Community
 from storage.request_rules import deadline_label
 from storage.work_calendar import (
@@ -76,7 +77,7 @@ def test_dates_and_labels_are_china_time_on_a_los_angeles_server(
 ) -> None:
     frozen_clock.set(china(2026, 12, 4, 4, 15))
     assert date.today() == date(2026, 12, 3)  # the server's own idea of today
-    assert china_today() == date(2026, 12, 4)
+    assert china_today() == local_today(now()) == date(2026, 12, 4)
     assert local_time(now()) == "2026-12-04 04:15"
     assert start_of_today(now()) == china(2026, 12, 4, 0, 0)
     assert deadline_label(china(2026, 12, 4, 17, 30)) == "今天（12月4日）17:30"
