@@ -28,7 +28,10 @@ from storage.models import (
 )
 from storage.queues import enqueue_job, grid_queue_name
 
-RETRYABLE = ("failed", "dead")
+RETRYABLE = ("failed", "dead", "unknown")
+RETRY_CONFIRM = "确认重新发送这条消息？"
+# An unknown outcome may mean the resident has it already: staff check before resending.
+UNKNOWN_CONFIRM = "这条消息可能已经送达（微信未正常应答）。请先向接收人确认没有收到，再重新发送，否则对方会收到两条。确认重发？"
 MESSAGE_STATUS = {
     "received": "已收到",
     "handled": "已回复",
@@ -144,6 +147,7 @@ def delivery_json(d: Delivery) -> dict[str, Any]:
         "sent_at": local_time(d.sent_at),
         "next_attempt_at": local_time(d.next_attempt_at),
         "retryable": d.status in RETRYABLE,
+        "retry_confirm": UNKNOWN_CONFIRM if d.status == "unknown" else RETRY_CONFIRM,
     }
 
 
@@ -194,7 +198,8 @@ def retry_delivery(session: Session, staff: Staff, delivery_id: int, ip: str) ->
         actor=staff.actor,
         from_state=previous,
         to_state="pending",
-        note=f"{staff.display_name}手动重试",
+        note=f"{staff.display_name}手动重试"
+        + ("（已确认对方未收到）" if previous == "unknown" else ""),
     )
     job = enqueue_job(session, delivery.queue, SEND_JOB, delivery_id)
     audit_staff(

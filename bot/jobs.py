@@ -2,7 +2,8 @@
 
 Delivery states: pending → sending (claimed with a conditional UPDATE and a lease) →
 sent | failed (retry scheduled with exponential back-off) | dead (permanent error or too
-many attempts). A rate-limited send goes back to pending with its next attempt time and
+many attempts) | unknown (the channel cannot tell whether the message went out and a
+resend could duplicate it: left for staff, never retried automatically). A rate-limited send goes back to pending with its next attempt time and
 does not count as an attempt. `reap_deliveries` re-enqueues whatever a lost job or a
 killed worker left behind, so no delivery is lost; the conditional claim makes duplicate
 jobs harmless.
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from bot.channels import build_channels
 from bot.channels.base import (
     ChannelError,
+    OutcomeUnknown,
     PermanentError,
     RateLimited,
     RetryableError,
@@ -189,6 +191,9 @@ def send_delivery(delivery_id: int) -> str:
             result = channel.send(delivery, context)
         except RateLimited as exc:
             return _defer(attempt, exc)
+        except OutcomeUnknown as exc:
+            attempt.finish("unknown", exc.reason, last_error=exc.reason, next_attempt_at=None)
+            return "unknown"
         except ChannelError as exc:
             return _fail(attempt, exc)
         except Exception as exc:  # a bug or an outage below us: retry, never strand it

@@ -20,7 +20,7 @@ SEND_JOB = "bot.jobs.send_delivery"
 # Rows per statement when checking keys and inserting in bulk.
 KEY_CHUNK = 500
 INSERT_CHUNK = 1000
-STATUSES = ("pending", "sending", "sent", "failed", "dead")
+STATUSES = ("pending", "sending", "sent", "failed", "dead", "unknown")
 # Shown to staff.
 STATUS_LABELS = {
     "pending": "待发送",
@@ -28,6 +28,8 @@ STATUS_LABELS = {
     "sent": "已发送",
     "failed": "发送失败，等待重试",
     "dead": "发送失败，已放弃",
+    # Sent, but WeChat's answer was lost: it may or may not have arrived (docs/delivery.md).
+    "unknown": "结果未知",
 }
 
 

@@ -33,11 +33,13 @@ def progress(session: Session, notice_id: int) -> dict[str, Any]:
         row[status] = int(count)
         totals[status] += int(count)
     total = sum(totals.values())
-    finished = totals["sent"] + totals["dead"]
+    # An unknown outcome is final too: only staff resend it (docs/delivery.md).
+    finished = totals["sent"] + totals["dead"] + totals["unknown"]
     return {
         "total": total,
         "sent": totals["sent"],
         "failed": totals["failed"] + totals["dead"],
+        "unknown": totals["unknown"],
         "waiting": totals["pending"] + totals["sending"],
         "percent": 100 if total == 0 else int(finished * 100 / total),
         "complete": total > 0 and finished == total,
@@ -55,7 +57,7 @@ def recipients(
     """One row per delivery, failures first, with the name staff know the recipient by."""
     query = select(Delivery).where(Delivery.purpose == purpose_of(notice_id))
     if status == "problem":
-        query = query.where(Delivery.status.in_(("failed", "dead")))
+        query = query.where(Delivery.status.in_(("failed", "dead", "unknown")))
     elif status in DELIVERY_LABELS:
         query = query.where(Delivery.status == status)
     rows = list(session.scalars(query.order_by(Delivery.id).limit(limit)))
@@ -72,7 +74,7 @@ def recipients(
             )
         ).all()
     )
-    order = {"dead": 0, "failed": 1, "sending": 2, "pending": 3, "sent": 4}
+    order = {"unknown": 0, "dead": 0, "failed": 1, "sending": 2, "pending": 3, "sent": 4}
     rows.sort(key=lambda d: (order.get(d.status, 5), d.id))
     return [
         {

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import requests
 from sqlalchemy.orm import Session
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from storage.models import Delivery
 
@@ -41,6 +43,12 @@ class ChannelError(Exception):
 
 class RetryableError(ChannelError):
     """Try again later with back-off (network error, WeChat busy)."""
+
+
+class OutcomeUnknown(ChannelError):
+    """The request may have reached WeChat (no answer in time, or the connection broke
+    after it was sent): a resend could reach the resident twice, so it is not resent
+    automatically; staff check and retry by hand (see docs/delivery.md)."""
 
 
 class PermanentError(ChannelError):
@@ -98,6 +106,39 @@ def classify_wechat_error(errcode: int | None, errmsg: str | None) -> ChannelErr
     if errcode is not None and errcode in PERMANENT_WECHAT_ERRORS:
         return PermanentError(f"{PERMANENT_WECHAT_ERRORS[errcode]}（{errcode}）")
     return RetryableError(text)
+
+
+# Failures of the HTTP call that may come after WeChat received the request.
+_AFTER_SENDING = (
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when no connection was made, so WeChat cannot have seen the request."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
+        return True
+    if not isinstance(exc, requests.exceptions.ConnectionError):
+        return False
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
+
+
+def request_failure(exc: requests.RequestException) -> ChannelError:
+    """What a failed call to the WeChat API means for a message that must not arrive
+    twice: retry when it surely never left, otherwise the outcome is unknown."""
+    name = type(exc).__name__
+    if isinstance(exc, _AFTER_SENDING) and not _never_sent(exc):
+        return OutcomeUnknown(
+            f"微信接口未正常应答（{name}），无法确定居民是否已收到；为免重复，未自动重发，"
+            "请向居民确认后再手动重发"
+        )
+    return RetryableError(f"连接微信接口失败：{name}")
 
 
 def delivery_text(delivery: Delivery) -> str:

@@ -10,12 +10,14 @@ from sqlalchemy import select, update
 from wechatpy.exceptions import WeChatClientException
 
 from bot.channels.base import (
+    OutcomeUnknown,
     PermanentError,
     RetryableError,
     SendContext,
     SendResult,
     classify_wechat_error,
     delivery_text,
+    request_failure,
 )
 from bot.settings import Settings
 from bot.wechat_api import TokenUnavailable, WeChatApiClient
@@ -77,7 +79,10 @@ class CustomerServiceChannel:
             self._release_quota(context, resident)  # nothing was sent
             raise RetryableError("暂时取不到微信接口凭证（access_token）") from exc
         except requests.RequestException as exc:
-            # Unknown whether WeChat accepted it: keep the quota taken (errs on the safe side).
-            raise RetryableError(f"连接微信接口失败：{type(exc).__name__}") from exc
+            failure = request_failure(exc)
+            if not isinstance(failure, OutcomeUnknown):
+                self._release_quota(context, resident)  # no connection: nothing was sent
+            # Otherwise WeChat may have accepted it: the quota stays taken.
+            raise failure from exc
         msgid = result.get("msgid") if isinstance(result, dict) else None
         return SendResult(external_id=str(msgid) if msgid else None)

@@ -11,6 +11,7 @@ from bot.channels.base import (
     SendContext,
     SendResult,
     classify_wechat_error,
+    request_failure,
 )
 from bot.settings import Settings
 from bot.wechat_api import TokenUnavailable, WeChatApiClient
@@ -50,6 +51,6 @@ class TemplateChannel:
         except TokenUnavailable as exc:
             raise RetryableError("暂时取不到微信接口凭证（access_token）") from exc
         except requests.RequestException as exc:
-            raise RetryableError(f"连接微信接口失败：{type(exc).__name__}") from exc
+            raise request_failure(exc) from exc
         msgid = result.get("msgid") if isinstance(result, dict) else None
         return SendResult(external_id=str(msgid) if msgid else None)

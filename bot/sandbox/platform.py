@@ -9,7 +9,9 @@ SandboxRecord showing what the recipient sees.
 Operator knobs (POST /sandbox/api/control): `latency_ms` delays every send before it is
 recorded (a sender that disconnects meanwhile is not recorded: its request never
 completed); `clock_offset_seconds` moves the sandbox's clock (rate windows, 48 h rule);
-`token_expires_in` shortens issued tokens; `revoke_tokens` invalidates every token.
+`token_expires_in` shortens issued tokens; `revoke_tokens` invalidates every token;
+`drop_responses` = N: the next N accepted sends are recorded, then the connection is cut
+before the answer is complete (the sender cannot tell whether its message went out).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from bot.sandbox.platform_state import (
     _s,
     _token_error,
     _wait_latency,
+    answer,
     err,
     ok,
     sandbox_time,
@@ -130,7 +133,7 @@ def build_platform_router() -> APIRouter:
         msgtype = body["msgtype"]
         text = (body.get("text") or {}).get("content") if msgtype == "text" else None
         await run_in_threadpool(_record, factory, "custom", openid, text, body)
-        return ok()
+        return answer(redis, ok())
 
     @router.post("/wechat/cgi-bin/message/template/send")
     async def template_send(request: Request, runtime: RuntimeDep, redis: RedisDep) -> Response:
@@ -156,7 +159,7 @@ def build_platform_router() -> APIRouter:
             _render_template(body.get("data")),
             {**body, "msgid": msgid},
         )
-        return ok(msgid=msgid)
+        return answer(redis, ok(msgid=msgid))
 
     @router.post("/wechat/cgi-bin/message/mass/sendall")
     async def mass_sendall(request: Request, runtime: RuntimeDep, redis: RedisDep) -> Response:
@@ -210,7 +213,7 @@ def build_platform_router() -> APIRouter:
             text,
             {**body, "msg_id": msg_id, "recipients": recipients},
         )
-        return ok(msg_id=msg_id, msg_data_id=msg_id)
+        return answer(redis, ok(msg_id=msg_id, msg_data_id=msg_id))
 
     # -- tags, users, media ------------------------------------------------------------
 
@@ -325,7 +328,7 @@ def build_platform_router() -> APIRouter:
         if limiter.acquire(key) > 0:
             return err(45009, "api freq out of limit")
         await run_in_threadpool(_record, runtime.session_factory, "wecom_robot", key, content, body)
-        return ok()
+        return answer(redis, ok())
 
     # -- operator control and read-outs --------------------------------------------------
 
@@ -342,6 +345,7 @@ def build_platform_router() -> APIRouter:
             ("latency_ms", "latency_ms"),
             ("clock_offset_seconds", "clock_offset"),
             ("token_expires_in", "token_expires_in"),
+            ("drop_responses", "drop_responses"),
         ):
             if field in body:
                 try:

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Receive, Scope, Send
 
 from bot.settings import Settings
 from storage.models import Resident, SandboxRecord
@@ -77,6 +78,39 @@ def _gone(redis: Redis) -> Response:
     """The sender hung up during the latency: nothing recorded, the drop is counted."""
     redis.incr(P + "dropped")
     return Response(status_code=499)
+
+
+# Take one of the operator's `drop_responses` if any is left (1), else 0.
+_TAKE_DROP = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
+    redis.call('DECR', KEYS[1])
+    return 1
+end
+return 0
+"""
+
+
+class CutOff(Response):
+    """The answer starts and the connection is cut halfway: the sender cannot know whether
+    its message was accepted (it was)."""
+
+    def __init__(self, answer: JSONResponse) -> None:
+        super().__init__()
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = bytes(self.answer.body)
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body[:5], "more_body": True})
+
+
+def answer(redis: Redis, response: JSONResponse) -> Response:
+    """An accepted send's answer, or, when the operator asked to drop answers, none."""
+    if int(redis.eval(_TAKE_DROP, 1, P + "drop_responses")):  # type: ignore[no-untyped-call]
+        redis.incr(P + "responses_dropped")
+        return CutOff(response)
+    return response
 
 
 def _record(
@@ -183,4 +217,6 @@ def _control_state(redis: Redis) -> dict[str, Any]:
         "clock_offset_seconds": float(redis.get(P + "clock_offset") or 0),
         "token_expires_in": int(float(redis.get(P + "token_expires_in") or 7200)),
         "dropped": int(redis.get(P + "dropped") or 0),
+        "drop_responses": int(redis.get(P + "drop_responses") or 0),
+        "responses_dropped": int(redis.get(P + "responses_dropped") or 0),
     }
