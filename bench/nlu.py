@@ -3,6 +3,7 @@ fresh interpreter, and the dev/holdout quality figures.
 
 Run from the repository root:  python bench/nlu.py [--messages 20000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,14 @@ def cold_start(runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", COLD], cwd=ROOT, env=env,
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", COLD],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         times.append(time.perf_counter() - t0)
         if not out.stdout.startswith("report_problem"):
             raise SystemExit(f"cold start gave an unexpected answer: {out.stdout!r} {out.stderr}")
@@ -70,20 +77,26 @@ def main() -> None:
         n += len(texts)
     elapsed = time.perf_counter() - t0
     mean_len = sum(map(len, texts)) / len(texts)
-    print(f"throughput: {n} messages in {elapsed:.2f} s = {n / elapsed:,.0f} messages/s "
-          f"(one process, mean length {mean_len:.1f} chars)")
+    print(
+        f"throughput: {n} messages in {elapsed:.2f} s = {n / elapsed:,.0f} messages/s "
+        f"(one process, mean length {mean_len:.1f} chars)"
+    )
 
     times = cold_start(args.cold_runs)
-    print(f"cold start (process start to first answer): median {statistics.median(times):.3f} s, "
-          f"min {min(times):.3f} s, max {max(times):.3f} s over {len(times)} runs")
+    print(
+        f"cold start (process start to first answer): median {statistics.median(times):.3f} s, "
+        f"min {min(times):.3f} s, max {max(times):.3f} s over {len(times)} runs"
+    )
 
     for name, path in (("dev", DEV), ("holdout", HOLDOUT)):
         if not path.exists():
             continue
         r = evaluate(read(path))
         ents = "  ".join(f"{k} {v['accuracy']:.3f}" for k, v in r["entities"].items())
-        print(f"{name}: {r['count']} messages  accuracy {r['accuracy']:.4f}  "
-              f"macro-F1 {r['macro_f1']:.4f}\n  entities: {ents}")
+        print(
+            f"{name}: {r['count']} messages  accuracy {r['accuracy']:.4f}  "
+            f"macro-F1 {r['macro_f1']:.4f}\n  entities: {ents}"
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 No I/O beyond reading nlp's own data files (and jieba's dictionary cache) when
 a Lexicon is built.
 """
+
 from nlp.engine import understand
 from nlp.evaluation import evaluate, format_report
 from nlp.lexicon import Lexicon, load_lexicon
@@ -10,6 +11,15 @@ from nlp.normalize import normalize
 from nlp.types import CATEGORIES, ENTITY_KEYS, INTENTS, Entities, Understanding
 
 __all__ = [
-    "understand", "load_lexicon", "Lexicon", "normalize", "evaluate", "format_report",
-    "Understanding", "Entities", "INTENTS", "CATEGORIES", "ENTITY_KEYS",
+    "understand",
+    "load_lexicon",
+    "Lexicon",
+    "normalize",
+    "evaluate",
+    "format_report",
+    "Understanding",
+    "Entities",
+    "INTENTS",
+    "CATEGORIES",
+    "ENTITY_KEYS",
 ]

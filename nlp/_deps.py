@@ -12,6 +12,7 @@ jieba 0.42 triggers two warnings at import time in some environments:
 Under ``pytest -W error`` either would abort the import, so both are ignored
 here, only for the duration of the import and only by message.
 """
+
 from __future__ import annotations
 
 import logging

@@ -6,6 +6,7 @@ about 1.3 s to load even from its cache); community vocabulary comes from
 
 Run: ``python -m nlp.build_dict`` (developer tool; not used at run time).
 """
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,10 @@ MAX_LEN = 4
 def main() -> None:
     src = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     kept = 0
-    with open(src, encoding="utf-8") as f, open(data_path("jieba_small.txt"), "w",
-                                                   encoding="utf-8") as out:
+    with (
+        open(src, encoding="utf-8") as f,
+        open(data_path("jieba_small.txt"), "w", encoding="utf-8") as out,
+    ):
         for line in f:
             parts = line.split()
             if len(parts) < 2 or int(parts[1]) < MIN_FREQ or len(parts[0]) > MAX_LEN:

@@ -1,4 +1,5 @@
 """Reading nlp's own packaged data files (the only I/O nlp does)."""
+
 from __future__ import annotations
 
 from pathlib import Path

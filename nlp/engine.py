@@ -1,4 +1,5 @@
 """understand(): normalise, extract entities, score intents, apply rules."""
+
 from __future__ import annotations
 
 import math
@@ -10,12 +11,23 @@ from nlp.timeexpr import extract_when
 from nlp.types import Understanding
 
 REPORT = "report_problem"
-_WHEN_INTENTS = {"meal_request", "cancel", "task_accept", "task_done", "volunteer_signup",
-                 "status_query"}
+_WHEN_INTENTS = {
+    "meal_request",
+    "cancel",
+    "task_accept",
+    "task_done",
+    "volunteer_signup",
+    "status_query",
+}
 
 
-def understand(text: str, lexicon: Lexicon | None = None, *, today: date | None = None,
-               compounds: tuple[str, ...] | None = None) -> Understanding:
+def understand(
+    text: str,
+    lexicon: Lexicon | None = None,
+    *,
+    today: date | None = None,
+    compounds: tuple[str, ...] | None = None,
+) -> Understanding:
     """Intent, confidence, entities and evidence for one resident message."""
     lex = lexicon if lexicon is not None else load_lexicon()
     s = lex.normalizer(text or "")
@@ -45,19 +57,28 @@ def understand(text: str, lexicon: Lexicon | None = None, *, today: date | None 
         evidence.append(f"评分:{rating_text}→{rating}")
     _apply_rules(lex, s, ents, scores, hit_intents, evidence)
 
-    ranked = sorted(((k, v) for k, v in scores.items() if v > 0),
-                    key=lambda kv: (-kv[1], kv[0]))
+    ranked = sorted(((k, v) for k, v in scores.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
     if not ranked or ranked[0][1] < lex.threshold:
         top = ranked[0][1] if ranked else 0.0
         conf = round(1.0 - min(top / lex.threshold, 1.0) * 0.5, 3)
-        return Understanding("unknown", conf, _public_entities("unknown", ents, categories),
-                             tuple(evidence), tuple((k, round(v, 3)) for k, v in ranked[:3]))
+        return Understanding(
+            "unknown",
+            conf,
+            _public_entities("unknown", ents, categories),
+            tuple(evidence),
+            tuple((k, round(v, 3)) for k, v in ranked[:3]),
+        )
     intent, best = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     conf = (best / (best + second)) * (1.0 - math.exp(-best / 1.5))
     alternatives = tuple((k, round(v, 3)) for k, v in ranked[1:4])
-    return Understanding(intent, round(conf, 3), _public_entities(intent, ents, categories),
-                         tuple(evidence), alternatives)
+    return Understanding(
+        intent,
+        round(conf, 3),
+        _public_entities(intent, ents, categories),
+        tuple(evidence),
+        alternatives,
+    )
 
 
 def _negated(lex: Lexicon, s: str, hit: Hit):
@@ -71,7 +92,7 @@ def _negated(lex: Lexicon, s: str, hit: Hit):
             continue
         if len(neg.word) >= 2 and idx > 0 and s[idx - 1] == neg.word[1]:
             continue  # 是不是 / 有没有 / 要不要 / 用不用: a question, not a negation
-        if any(c in "，。！？,.!?;；" for c in s[idx + len(neg.word):hit.start]):
+        if any(c in "，。！？,.!?;；" for c in s[idx + len(neg.word) : hit.start]):
             continue
         return neg
     return None
@@ -102,13 +123,13 @@ def _score(hits: list[Hit], s: str, lex: Lexicon):
         evidence.append(f"{h.phrase}→{e.target}")
     if categories:
         # strongest category; ties go to the one mentioned first
-        categories = dict(sorted(categories.items(),
-                                 key=lambda kv: (-kv[1], first_pos[kv[0]])))
+        categories = dict(sorted(categories.items(), key=lambda kv: (-kv[1], first_pos[kv[0]])))
     return scores, categories, evidence
 
 
-def _apply_rules(lex: Lexicon, s: str, ents: dict, scores: dict, hit_intents: set,
-                 evidence: list[str]) -> None:
+def _apply_rules(
+    lex: Lexicon, s: str, ents: dict, scores: dict, hit_intents: set, evidence: list[str]
+) -> None:
     n = len(s)
     keys = ents.keys()
     for rule in lex.compiled_rules:
@@ -138,8 +159,9 @@ def _apply_rules(lex: Lexicon, s: str, ents: dict, scores: dict, hit_intents: se
 
 
 def _public_entities(intent: str, ents: dict, categories: dict) -> dict[str, str]:
-    out = {k: v for k, v in ents.items()
-           if k not in ("rating", "when_date", "when_slot", "when_text")}
+    out = {
+        k: v for k, v in ents.items() if k not in ("rating", "when_date", "when_slot", "when_text")
+    }
     if intent == REPORT:
         out["category"] = next(iter(categories), "其他")
     if "rating" in ents and intent in ("rate", "status_query"):

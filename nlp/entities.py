@@ -1,5 +1,6 @@
 """Entity extraction on normalised text: address, codes, phone, rating,
 compound.  Time expressions live in ``timeexpr``."""
+
 from __future__ import annotations
 
 import re
@@ -9,14 +10,14 @@ from nlp.data_files import read_tsv
 
 # --- address ---------------------------------------------------------------
 _B_SUFFIX = r"(?:号楼|号院|栋|幢|座|#|号(?=[的,\s]*\d{1,2}单元))"
-_DASH = re.compile(
-    r"(?<![\d.])(\d{1,3})\s*(?:号楼|栋|幢|#|-)\s*(\d{1,2})\s*-\s*(\d{3,4})(?!\d)")
+_DASH = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:号楼|栋|幢|#|-)\s*(\d{1,2})\s*-\s*(\d{3,4})(?!\d)")
 _BUILDING = re.compile(r"(?<![\d.\-])(\d{1,3})\s*" + _B_SUFFIX)
 _UNIT = re.compile(r"(?<![\d.\-])(\d{1,2})\s*单元")
 _ROOM_MARKED = re.compile(r"(?<![\d.\-])(\d{3,4})\s*(?:室|号房|房间|房)")
 _ROOM_BARE = re.compile(
     r"(?<![\d.\-A-Z])(\d{3,4})(?![\d\-])"
-    r"(?!\s*(?:元|块|分|点|年|斤|米|平|岁|次|天|个|号楼|栋))")
+    r"(?!\s*(?:元|块|分|点|年|斤|米|平|岁|次|天|个|号楼|栋))"
+)
 _ROOM_WINDOW = 14
 
 # --- codes, phone -------------------------------------------------------------
@@ -31,9 +32,35 @@ _RATING_BARE = re.compile(r"^\s*([1-5])\s*[分。.!！,，]?\s*$")
 
 # --- compound (generic fallback when no names are passed in) -------------------
 _COMPOUND_SUFFIX = re.compile(r"小区|家园|花园|新村|新城|嘉园|佳苑|名苑|雅苑|公寓|山庄")
-_COMPOUND_BAD = {"我们", "咱们", "俺们", "这个", "那个", "整个", "你们", "他们", "我家",
-                 "附近", "隔壁", "旁边", "对面", "每个", "这些", "那些", "别的", "其他",
-                 "所有", "全部", "周边", "本来", "外面", "自己", "老旧", "回迁", "安置"}
+_COMPOUND_BAD = {
+    "我们",
+    "咱们",
+    "俺们",
+    "这个",
+    "那个",
+    "整个",
+    "你们",
+    "他们",
+    "我家",
+    "附近",
+    "隔壁",
+    "旁边",
+    "对面",
+    "每个",
+    "这些",
+    "那些",
+    "别的",
+    "其他",
+    "所有",
+    "全部",
+    "周边",
+    "本来",
+    "外面",
+    "自己",
+    "老旧",
+    "回迁",
+    "安置",
+}
 _CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
@@ -53,16 +80,22 @@ def _digits(s: str) -> str:
 def extract_address(s: str, blocked: list[tuple[int, int]]) -> Address:
     """Building/unit/room from normalised text; spans in ``blocked`` (codes,
     phone numbers) are ignored."""
+
     def free(a, b):
         return all(b <= x or a >= y for x, y in blocked)
 
     for m in _DASH.finditer(s):
         if free(m.start(), m.end()):
-            return Address(_digits(m.group(1)), _digits(m.group(2)), m.group(3),
-                           m.start(), m.end())
+            return Address(_digits(m.group(1)), _digits(m.group(2)), m.group(3), m.start(), m.end())
     b = next((m for m in _BUILDING.finditer(s) if free(m.start(), m.end())), None)
-    u = next((m for m in _UNIT.finditer(s)
-              if free(m.start(), m.end()) and (b is None or m.start() >= b.end())), None)
+    u = next(
+        (
+            m
+            for m in _UNIT.finditer(s)
+            if free(m.start(), m.end()) and (b is None or m.start() >= b.end())
+        ),
+        None,
+    )
     if u is not None and b is not None:
         b = _last_before(_BUILDING, s, u.start(), free) or b  # 我是5栋的 我妈住7栋1单元
     anchor = u or b
@@ -74,9 +107,15 @@ def extract_address(s: str, blocked: list[tuple[int, int]]) -> Address:
         room = _bare_room(s, anchor, free)
         if room is None:
             # a later, fuller mention (我是10号楼的 … 送到10号楼2单元401)
-            later = sorted((m for rx in (_UNIT, _BUILDING) for m in rx.finditer(s)
-                            if m.start() > anchor.start() and free(m.start(), m.end())),
-                           key=lambda m: m.start())
+            later = sorted(
+                (
+                    m
+                    for rx in (_UNIT, _BUILDING)
+                    for m in rx.finditer(s)
+                    if m.start() > anchor.start() and free(m.start(), m.end())
+                ),
+                key=lambda m: m.start(),
+            )
             for a in later:
                 room = _bare_room(s, a, free)
                 if room is not None:
@@ -90,7 +129,9 @@ def extract_address(s: str, blocked: list[tuple[int, int]]) -> Address:
         _digits(b.group(1)) if b else None,
         _digits(u.group(1)) if u else None,
         room.group(1) if room else None,
-        min(m.start() for m in spans), max(m.end() for m in spans))
+        min(m.start() for m in spans),
+        max(m.end() for m in spans),
+    )
 
 
 def _bare_room(s: str, anchor: re.Match, free):
@@ -136,8 +177,7 @@ def extract_codes(s: str) -> tuple[dict[str, str], list[tuple[int, int]]]:
 class RatingTable:
     def __init__(self, phrases: dict[str, str]):
         self.phrases = dict(phrases)
-        self._re = re.compile("|".join(
-            map(re.escape, sorted(self.phrases, key=len, reverse=True))))
+        self._re = re.compile("|".join(map(re.escape, sorted(self.phrases, key=len, reverse=True))))
 
     def find(self, s: str) -> tuple[str | None, str | None]:
         """(rating, matched text) — strongest explicit form first."""
@@ -174,7 +214,7 @@ def extract_compound(s: str, compounds: tuple[str, ...] | None, tokens=None) -> 
     if tokens is None:
         return None
     for m in _COMPOUND_SUFFIX.finditer(s):
-        before = s[max(0, m.start() - 8):m.start()]
+        before = s[max(0, m.start() - 8) : m.start()]
         if not before:
             continue
         toks = tokens(before)

@@ -6,6 +6,7 @@ Staff-added words produce a *new* Lexicon (``with_words``); a Lexicon and its
 tokenizer are never mutated after construction, so one can be shared by
 threads and swapped in atomically by the caller.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,10 +27,11 @@ USER_DICT = "userdict.txt"
 @dataclass(frozen=True)
 class Entry:
     """One keyword: its target (intent or category), weight and flags."""
+
     target: str
     is_category: bool
     weight: float
-    whole_token: bool = False   # flag "w": must be a whole jieba token
+    whole_token: bool = False  # flag "w": must be a whole jieba token
     whole_message: bool = False  # flag "=": must be the whole message
 
 
@@ -52,9 +54,17 @@ class Hit:
 class Lexicon:
     """Immutable; build with :func:`load_lexicon` or :meth:`with_words`."""
 
-    def __init__(self, *, entries: dict[str, tuple[Entry, ...]], negations: tuple[Negation, ...],
-                 rules: dict, normalizer: Normalizer, ratings: RatingTable,
-                 tokenizer: jieba.Tokenizer, extra_words: tuple = ()):
+    def __init__(
+        self,
+        *,
+        entries: dict[str, tuple[Entry, ...]],
+        negations: tuple[Negation, ...],
+        rules: dict,
+        normalizer: Normalizer,
+        ratings: RatingTable,
+        tokenizer: jieba.Tokenizer,
+        extra_words: tuple = (),
+    ):
         self.entries = MappingProxyType(dict(entries))
         self.negations = negations
         self.rules = MappingProxyType(dict(rules))
@@ -85,7 +95,7 @@ class Lexicon:
             for L in lengths:
                 if i + L > n:
                     continue
-                phrase = s[i:i + L]
+                phrase = s[i : i + L]
                 es = entries.get(phrase)
                 if es:
                     for e in es:
@@ -105,8 +115,10 @@ class Lexicon:
                     inside = True
                     break
             # partial overlap with an earlier hit of the same target counts once
-            twice = any(k.entry.target == h.entry.target and k.start < h.end
-                        and h.start < k.end for k in keep)
+            twice = any(
+                k.entry.target == h.entry.target and k.start < h.end and h.start < k.end
+                for k in keep
+            )
             if not inside and not twice:
                 keep.append(h)
         return self._check_flags(s, keep)
@@ -152,15 +164,21 @@ class Lexicon:
             w = self.normalizer(word)
             if len(w) >= 2:
                 tk.add_word(w)
-        return Lexicon(entries={k: tuple(v) for k, v in entries.items()},
-                       negations=self.negations, rules=dict(self.rules),
-                       normalizer=self.normalizer, ratings=self.ratings,
-                       tokenizer=tk, extra_words=self.extra_words + words)
+        return Lexicon(
+            entries={k: tuple(v) for k, v in entries.items()},
+            negations=self.negations,
+            rules=dict(self.rules),
+            normalizer=self.normalizer,
+            ratings=self.ratings,
+            tokenizer=tk,
+            extra_words=self.extra_words + words,
+        )
 
 
 @dataclass(frozen=True)
 class Rule:
     """A priority rule of rules.json, pre-digested for speed."""
+
     name: str
     min_len: int
     max_len: int
@@ -175,8 +193,17 @@ class Rule:
     add: tuple[tuple[str, float], ...]
 
 
-_RULE_KEYS = {"entities", "any_entity", "hit", "no_hit", "min_len", "max_len",
-              "score_at_least", "only", "others_max"}
+_RULE_KEYS = {
+    "entities",
+    "any_entity",
+    "hit",
+    "no_hit",
+    "min_len",
+    "max_len",
+    "score_at_least",
+    "only",
+    "others_max",
+}
 
 
 def _compile_rule(r: dict) -> Rule:
@@ -188,18 +215,23 @@ def _compile_rule(r: dict) -> Rule:
         if name not in INTENTS:
             raise ValueError(f"rule {r.get('name')!r}: unknown intent {name!r}")
     return Rule(
-        name=r.get("name", "?"), min_len=int(w.get("min_len", 0)),
-        max_len=int(w.get("max_len", 10**9)), entities=frozenset(w.get("entities", ())),
-        any_entity=frozenset(w.get("any_entity", ())), hit=frozenset(w.get("hit", ())),
+        name=r.get("name", "?"),
+        min_len=int(w.get("min_len", 0)),
+        max_len=int(w.get("max_len", 10**9)),
+        entities=frozenset(w.get("entities", ())),
+        any_entity=frozenset(w.get("any_entity", ())),
+        hit=frozenset(w.get("hit", ())),
         no_hit=frozenset(w.get("no_hit", ())),
         score_at_least=tuple((k, float(v)) for k, v in w.get("score_at_least", {}).items()),
         only=frozenset(w["only"]) if "only" in w else None,
         others_max=float(w.get("others_max", 0.0)),
         mul=tuple((k, float(v)) for k, v in r.get("mul", {}).items()),
-        add=tuple((k, float(v)) for k, v in r.get("add", {}).items()))
+        add=tuple((k, float(v)) for k, v in r.get("add", {}).items()),
+    )
 
 
 # -- loading ----------------------------------------------------------------
+
 
 def _check_word(item) -> tuple[str, str, float]:
     word, target, weight = item
@@ -210,17 +242,24 @@ def _check_word(item) -> tuple[str, str, float]:
     return str(word).strip(), target, float(weight)
 
 
-def _add_entries(entries: dict[str, list[Entry]], rows, normalizer: Normalizer,
-                 flags_of=lambda row: "") -> None:
+def _add_entries(
+    entries: dict[str, list[Entry]], rows, normalizer: Normalizer, flags_of=lambda row: ""
+) -> None:
     for row in rows:
         word, target, weight = row[0], row[1], float(row[2])
         flags = flags_of(row)
         phrase = normalizer(word)
         if not phrase:
             continue
-        entries.setdefault(phrase, []).append(Entry(
-            target=target, is_category=target in CATEGORIES, weight=weight,
-            whole_token="w" in flags, whole_message="=" in flags))
+        entries.setdefault(phrase, []).append(
+            Entry(
+                target=target,
+                is_category=target in CATEGORIES,
+                weight=weight,
+                whole_token="w" in flags,
+                whole_message="=" in flags,
+            )
+        )
 
 
 def _read_keywords(name: str) -> list[tuple[str, str, float, str]]:
@@ -294,9 +333,15 @@ def load_lexicon(extra_words=(), extra_rules=None, cache_dir: str | None = None)
             merged = dict(extra_rules)
             rules["rules"] = list(rules.get("rules", [])) + list(merged.pop("rules", []))
             rules.update(merged)
-            lex = Lexicon(entries=dict(lex.entries), negations=lex.negations, rules=rules,
-                          normalizer=lex.normalizer, ratings=lex.ratings,
-                          tokenizer=lex.tokenizer, extra_words=lex.extra_words)
+            lex = Lexicon(
+                entries=dict(lex.entries),
+                negations=lex.negations,
+                rules=rules,
+                normalizer=lex.normalizer,
+                ratings=lex.ratings,
+                tokenizer=lex.tokenizer,
+                extra_words=lex.extra_words,
+            )
         return lex.with_words(extra_words)
 
 
@@ -307,6 +352,11 @@ def _build(cache_dir: str | None) -> Lexicon:
         _add_entries(entries, _read_keywords(name), normalizer, flags_of=lambda r: r[3])
     with open(data_path("rules.json"), encoding="utf-8") as f:
         rules = json.load(f)
-    return Lexicon(entries={k: tuple(v) for k, v in entries.items()},
-                   negations=_read_negations(), rules=rules, normalizer=normalizer,
-                   ratings=load_rating_table(), tokenizer=_build_tokenizer(cache_dir))
+    return Lexicon(
+        entries={k: tuple(v) for k, v in entries.items()},
+        negations=_read_negations(),
+        rules=rules,
+        normalizer=normalizer,
+        ratings=load_rating_table(),
+        tokenizer=_build_tokenizer(cache_dir),
+    )

@@ -4,6 +4,7 @@ Steps, in order: full-width -> half-width, ASCII upper-case, traditional ->
 simplified (OpenCC), typos/homophones from ``data/typos.tsv``, filler words of
 voice transcripts from ``data/fillers.txt``, whitespace, Chinese numerals.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,9 @@ from nlp.numerals import convert_numerals
 # Full-width ASCII block and the ideographic space.
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
-_FULLWIDTH.update({ord("—"): ord("-"), ord("－"): ord("-"), ord("–"): ord("-"),
-                   ord("＃"): ord("#")})
+_FULLWIDTH.update(
+    {ord("—"): ord("-"), ord("－"): ord("-"), ord("–"): ord("-"), ord("＃"): ord("#")}
+)
 
 _CJK = "\u3400-\u9fff"
 _SPACE_CJK = re.compile(rf"\s+(?=[{_CJK}，。！？、：；])|(?<=[{_CJK}，。！？、：；])\s+")

@@ -5,23 +5,83 @@ counter word (三号楼, 十二栋, 两份, 七点), or a digit-by-digit run of 
 more characters (三零二, 幺零一).  Words such as 一般, 一直, 十分满意 or
 快一点 are left alone.
 """
+
 from __future__ import annotations
 
 import re
 
 _DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "幺": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
 }
 _RUN = re.compile(r"[零〇一幺二两三四五六七八九十百千]+")
 
 # Words after a numeral that make it a number.  Longest first.
-COUNTERS = tuple(sorted((
-    "号楼", "号院", "号", "栋", "幢", "座", "单元", "楼", "层", "室", "户", "门",
-    "点", "分", "星", "颗", "份", "个", "岁", "块", "元", "天", "周", "月",
-    "日", "次", "期", "区", "排", "斤", "年", "人", "碗", "盒", "位", "口",
-    "间", "套", "辆", "家", "十", "多", "来", "小时", "#", "-",
-), key=len, reverse=True))
+COUNTERS = tuple(
+    sorted(
+        (
+            "号楼",
+            "号院",
+            "号",
+            "栋",
+            "幢",
+            "座",
+            "单元",
+            "楼",
+            "层",
+            "室",
+            "户",
+            "门",
+            "点",
+            "分",
+            "星",
+            "颗",
+            "份",
+            "个",
+            "岁",
+            "块",
+            "元",
+            "天",
+            "周",
+            "月",
+            "日",
+            "次",
+            "期",
+            "区",
+            "排",
+            "斤",
+            "年",
+            "人",
+            "碗",
+            "盒",
+            "位",
+            "口",
+            "间",
+            "套",
+            "辆",
+            "家",
+            "十",
+            "多",
+            "来",
+            "小时",
+            "#",
+            "-",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 
 
 def parse_chinese_number(run: str) -> int | None:
@@ -52,7 +112,7 @@ def parse_chinese_number(run: str) -> int | None:
 
 def _replace(m: re.Match) -> str:
     run = m.group()
-    after = m.string[m.end():m.end() + 2]
+    after = m.string[m.end() : m.end() + 2]
     digit_style = not any(c in "十百千" for c in run)
     counter = after.startswith(COUNTERS)
     if run == "十" and after.startswith("分"):

@@ -3,29 +3,70 @@
 Works on normalised text (numerals already converted).  Returns the ISO date,
 the meal slot (breakfast/lunch/dinner) and the matched text.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
 
-_DAY = {"今天": 0, "今日": 0, "今儿": 0, "今": 0, "明天": 1, "明日": 1, "明儿": 1,
-        "明": 1, "后天": 2, "后日": 2, "大后天": 3}
-_SLOT = {
-    "早饭": "breakfast", "早餐": "breakfast", "早上": "breakfast", "早晨": "breakfast",
-    "上午": "breakfast", "早": "breakfast", "早点": "breakfast",
-    "中午": "lunch", "午饭": "lunch", "午餐": "lunch", "中饭": "lunch", "晌午": "lunch",
-    "晌午饭": "lunch", "响午": "lunch",
-    "晚饭": "dinner", "晚餐": "dinner", "晚上": "dinner", "傍晚": "dinner",
-    "晚": "dinner", "夜饭": "dinner", "下午": "dinner",
+_DAY = {
+    "今天": 0,
+    "今日": 0,
+    "今儿": 0,
+    "今": 0,
+    "明天": 1,
+    "明日": 1,
+    "明儿": 1,
+    "明": 1,
+    "后天": 2,
+    "后日": 2,
+    "大后天": 3,
 }
-_WEEKDAY = {"一": 0, "1": 0, "二": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3,
-            "五": 4, "5": 4, "六": 5, "6": 5, "日": 6, "天": 6, "7": 6}
+_SLOT = {
+    "早饭": "breakfast",
+    "早餐": "breakfast",
+    "早上": "breakfast",
+    "早晨": "breakfast",
+    "上午": "breakfast",
+    "早": "breakfast",
+    "早点": "breakfast",
+    "中午": "lunch",
+    "午饭": "lunch",
+    "午餐": "lunch",
+    "中饭": "lunch",
+    "晌午": "lunch",
+    "晌午饭": "lunch",
+    "响午": "lunch",
+    "晚饭": "dinner",
+    "晚餐": "dinner",
+    "晚上": "dinner",
+    "傍晚": "dinner",
+    "晚": "dinner",
+    "夜饭": "dinner",
+    "下午": "dinner",
+}
+_WEEKDAY = {
+    "一": 0,
+    "1": 0,
+    "二": 1,
+    "2": 1,
+    "三": 2,
+    "3": 2,
+    "四": 3,
+    "4": 3,
+    "五": 4,
+    "5": 4,
+    "六": 5,
+    "6": 5,
+    "日": 6,
+    "天": 6,
+    "7": 6,
+}
 
 _DAY_RE = re.compile(r"大后天|后天|后日|明天|明日|明儿|今天|今日|今儿")
 _COMBO_RE = re.compile(r"(今|明)(早|晚)(?!点)")
 _WEEK_RE = re.compile(r"(下)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
-_SLOT_RE = re.compile(
-    "|".join(sorted((k for k in _SLOT if len(k) > 1), key=len, reverse=True)))
+_SLOT_RE = re.compile("|".join(sorted((k for k in _SLOT if len(k) > 1), key=len, reverse=True)))
 _HOUR_RE = re.compile(r"(?<!\d)(\d{1,2})点(?:半|钟)?(前|之前|以前)?")
 
 
@@ -69,7 +110,7 @@ def extract_when(s: str, today: date) -> dict[str, str]:
     m = _HOUR_RE.search(s)
     if m:
         h = int(m.group(1))
-        context = s[max(0, m.start() - 3):m.start()]
+        context = s[max(0, m.start() - 3) : m.start()]
         pm = any(w in context for w in ("下午", "晚上", "傍晚"))
         if m.group(2) or slot is not None or offset is not None or pm:
             hour_slot = _slot_for_hour(h, pm)
@@ -80,8 +121,9 @@ def extract_when(s: str, today: date) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     start, end = min(a for a, _ in spans), max(b for _, b in spans)
-    out["when_text"] = s[start:end] if end - start <= 12 else "".join(
-        s[a:b] for a, b in sorted(spans))
+    out["when_text"] = (
+        s[start:end] if end - start <= 12 else "".join(s[a:b] for a, b in sorted(spans))
+    )
     if offset is not None or slot is not None:
         out["when_date"] = (today + timedelta(days=offset or 0)).isoformat()
     if slot:

@@ -1,20 +1,53 @@
 """Public result types and the fixed names of DESIGN §4."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
 INTENTS = (
-    "report_problem", "meal_request", "volunteer_signup", "task_accept", "task_done",
-    "job_seek", "job_apply", "status_query", "rate", "register_address", "consult",
-    "greeting_help", "cancel", "human", "unknown",
+    "report_problem",
+    "meal_request",
+    "volunteer_signup",
+    "task_accept",
+    "task_done",
+    "job_seek",
+    "job_apply",
+    "status_query",
+    "rate",
+    "register_address",
+    "consult",
+    "greeting_help",
+    "cancel",
+    "human",
+    "unknown",
 )
 CATEGORIES = (
-    "水电燃气", "公共照明", "电梯", "环境卫生", "房屋维修", "噪音扰民", "治安安全",
-    "停车交通", "邻里纠纷", "绿化设施", "其他",
+    "水电燃气",
+    "公共照明",
+    "电梯",
+    "环境卫生",
+    "房屋维修",
+    "噪音扰民",
+    "治安安全",
+    "停车交通",
+    "邻里纠纷",
+    "绿化设施",
+    "其他",
 )
 ENTITY_KEYS = (
-    "building", "unit", "room", "compound", "phone", "task_code", "job_code",
-    "ticket_code", "rating", "category", "when_date", "when_slot", "when_text",
+    "building",
+    "unit",
+    "room",
+    "compound",
+    "phone",
+    "task_code",
+    "job_code",
+    "ticket_code",
+    "rating",
+    "category",
+    "when_date",
+    "when_slot",
+    "when_text",
 )
 SLOTS = ("breakfast", "lunch", "dinner")
 
@@ -22,6 +55,7 @@ SLOTS = ("breakfast", "lunch", "dinner")
 @dataclass(frozen=True)
 class Entities:
     """Typed view of the entities dict; every value is a string or None."""
+
     building: str | None = None
     unit: str | None = None
     room: str | None = None

@@ -1,4 +1,5 @@
 """Intent decisions, negation and priority rules, table-driven."""
+
 from datetime import date
 
 import pytest
@@ -8,58 +9,64 @@ from nlp import INTENTS, Understanding, understand
 TODAY = date(2026, 11, 20)
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("3号楼楼道灯坏了", "report_problem"),
-    ("电梯又停了", "report_problem"),
-    ("明天中午给我送一份饭到8号楼402", "meal_request"),
-    ("老人下不了楼想要送餐", "meal_request"),
-    ("我想当志愿者", "volunteer_signup"),
-    ("送餐志愿队还缺人吗", "volunteer_signup"),
-    ("接单", "task_accept"),
-    ("接 T15", "task_accept"),
-    ("这单我去送", "task_accept"),
-    ("已送达", "task_done"),
-    ("T15送到了", "task_done"),
-    ("想找工作，会开车", "job_seek"),
-    ("扶贫车间还招人吗", "job_seek"),
-    ("麻编培训怎么报名", "job_seek"),
-    ("报名 J12", "job_apply"),
-    ("J3这个岗位我想去", "job_apply"),
-    ("我反映的问题怎么样了", "status_query"),
-    ("查询 M20261120-0003", "status_query"),
-    ("满意", "rate"),
-    ("不满意", "rate"),
-    ("5分", "rate"),
-    ("5", "rate"),
-    ("我住3号楼2单元501", "register_address"),
-    ("绑定房号 8-1-402", "register_address"),
-    ("低保怎么申请", "consult"),
-    ("老年证在哪里办", "consult"),
-    ("你好", "greeting_help"),
-    ("帮助", "greeting_help"),
-    ("菜单", "greeting_help"),
-    ("取消", "cancel"),
-    ("算了不报了", "cancel"),
-    ("我不接了", "cancel"),
-    ("不要了", "cancel"),
-    ("转人工", "human"),
-    ("我要找网格员", "human"),
-    ("人工客服", "human"),
-    ("哈哈哈", "unknown"),
-    ("", "unknown"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("3号楼楼道灯坏了", "report_problem"),
+        ("电梯又停了", "report_problem"),
+        ("明天中午给我送一份饭到8号楼402", "meal_request"),
+        ("老人下不了楼想要送餐", "meal_request"),
+        ("我想当志愿者", "volunteer_signup"),
+        ("送餐志愿队还缺人吗", "volunteer_signup"),
+        ("接单", "task_accept"),
+        ("接 T15", "task_accept"),
+        ("这单我去送", "task_accept"),
+        ("已送达", "task_done"),
+        ("T15送到了", "task_done"),
+        ("想找工作，会开车", "job_seek"),
+        ("扶贫车间还招人吗", "job_seek"),
+        ("麻编培训怎么报名", "job_seek"),
+        ("报名 J12", "job_apply"),
+        ("J3这个岗位我想去", "job_apply"),
+        ("我反映的问题怎么样了", "status_query"),
+        ("查询 M20261120-0003", "status_query"),
+        ("满意", "rate"),
+        ("不满意", "rate"),
+        ("5分", "rate"),
+        ("5", "rate"),
+        ("我住3号楼2单元501", "register_address"),
+        ("绑定房号 8-1-402", "register_address"),
+        ("低保怎么申请", "consult"),
+        ("老年证在哪里办", "consult"),
+        ("你好", "greeting_help"),
+        ("帮助", "greeting_help"),
+        ("菜单", "greeting_help"),
+        ("取消", "cancel"),
+        ("算了不报了", "cancel"),
+        ("我不接了", "cancel"),
+        ("不要了", "cancel"),
+        ("转人工", "human"),
+        ("我要找网格员", "human"),
+        ("人工客服", "human"),
+        ("哈哈哈", "unknown"),
+        ("", "unknown"),
+    ],
+)
 def test_design_examples(text, intent):
     assert understand(text, today=TODAY).intent == intent
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("不用送饭了", "cancel"),                       # negated meal word
-    ("明天不用送饭了", "cancel"),
-    ("我不想当志愿者了", "cancel"),
-    ("电梯不是坏了是有异响", "report_problem"),      # 不是 only negates 坏了
-    ("是不是停水了", "report_problem"),              # a question, not a negation
-    ("有没有工作人员在", "human"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("不用送饭了", "cancel"),  # negated meal word
+        ("明天不用送饭了", "cancel"),
+        ("我不想当志愿者了", "cancel"),
+        ("电梯不是坏了是有异响", "report_problem"),  # 不是 only negates 坏了
+        ("是不是停水了", "report_problem"),  # a question, not a negation
+        ("有没有工作人员在", "human"),
+    ],
+)
 def test_negation(text, intent):
     assert understand(text, today=TODAY).intent == intent
 
@@ -82,8 +89,10 @@ def test_codes_decide():
 
 
 def test_long_letter_strongest_signal_wins():
-    text = ("你好！社区的领导你们好，打扰了。我是6号楼的住户，我们楼的电梯这个月已经坏了三次，"
-            "老人下不了楼，买菜都成问题，希望尽快派人来修，谢谢！")
+    text = (
+        "你好！社区的领导你们好，打扰了。我是6号楼的住户，我们楼的电梯这个月已经坏了三次，"
+        "老人下不了楼，买菜都成问题，希望尽快派人来修，谢谢！"
+    )
     u = understand(text, today=TODAY)
     assert u.intent == "report_problem"
     assert u.entities["category"] == "电梯"

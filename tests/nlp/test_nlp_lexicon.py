@@ -1,4 +1,5 @@
 """Lexicon loading and staff-added words."""
+
 import pytest
 
 from nlp import load_lexicon, understand
