@@ -103,7 +103,18 @@ def _cmd_nlu_eval(args: argparse.Namespace) -> int:
     report = nlp.evaluate(records)
     print(nlp.format_report(report))
     if args.json:
-        keys = ("accuracy", "macro_f1", "intents", "entities")
+        keys = (
+            "accuracy",
+            "macro_f1",
+            "intents",
+            "entities",
+            "count",
+            "macro_f1_union",
+            "labels_union",
+            "macro_f1_gold",
+            "category_accuracy",
+            "category_support",
+        )
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump({k: report[k] for k in keys}, out, ensure_ascii=False, indent=2)
     return 0
