@@ -39,7 +39,7 @@ def offer_text(session: Session, task: VolunteerTask, now: datetime) -> str:
     canteen = session.get(Canteen, task.canteen_id)
     assert canteen is not None
     _household, where = address_parts(session, task)
-    when = when_label(task.pickup_at.astimezone(LOCAL_TZ).date(), _slot(task), now)
+    when = when_label(task.pickup_at.astimezone(LOCAL_TZ).date(), _slot(task), now, relative=True)
     return (
         f"【送餐任务 {task.code}】{when} {task.count}份\n"
         f"取餐：{canteen.pickup}，{local_hm(task.pickup_at)}\n"

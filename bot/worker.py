@@ -39,6 +39,7 @@ JOB_MODULES = (
     "bot.jobs",
     "bot.jobs_reports",
     "bot.jobs_meals",
+    "bot.jobs_meal_orders",
     "bot.jobs_employment",
     "bot.jobs_notices",
 )
