@@ -14,6 +14,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from bot.runtime import Runtime
+from storage.clock import CHINA, FrozenClock, set_clock
 from storage.models import Resident, VolunteerProfile, VolunteerTask
 from storage.volunteering import LOCAL_TZ
 from tests.admin.conftest import Console, signed_in
@@ -45,6 +46,15 @@ def sandbox(live_server: LiveServer) -> Iterator[Sandbox]:
     box = Sandbox(live_server.url)
     yield box
     box.http.close()
+
+
+@pytest.fixture
+def clock() -> Iterator[FrozenClock]:
+    """The service's clock, frozen at 2026-12-04 04:15 China time (moved by the test)."""
+    frozen = FrozenClock(datetime(2026, 12, 4, 4, 15, tzinfo=CHINA))
+    set_clock(frozen)
+    yield frozen
+    set_clock(None)
 
 
 @pytest.fixture

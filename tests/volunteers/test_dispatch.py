@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from bot import jobs_meals
 from bot.processor import HOLDING_REPLY
 from bot.runtime import Runtime
+from storage.clock import CHINA, FrozenClock
 from storage.deliveries import list_deliveries
 from storage.events import history
-from storage.models import InboundMessage, TaskOffer, VolunteerTask
+from storage.models import HoursEntry, InboundMessage, TaskOffer, VolunteerTask
 from tests.conftest import LiveServer, WeChat
 from tests.volunteers.conftest import CreateTask, Sandbox, add_volunteer, profile_id, task_row
 
@@ -178,11 +179,13 @@ def test_reminder_before_pickup_and_overdue_alert(
 
 
 def test_volunteer_holds_at_most_k_active_tasks(
-    wechat: WeChat, runtime: Runtime, create_task: CreateTask, work
+    wechat: WeChat, runtime: Runtime, create_task: CreateTask, work, clock: FrozenClock
 ) -> None:
-    codes = [create_task("3-2-501")["code"], create_task("3-2-502")["code"]]
+    first = create_task("3-2-501")
+    codes = [first["code"], create_task("3-2-502")["code"]]
     codes.append(create_task("3-2-601")["code"])
     work()
+    clock.set(task_row(runtime, first["id"]).pickup_at)  # deliveries happen at pickup time
     assert "接单成功" in (wechat.say("demo-zhaoxiaoli", f"接 {codes[0]}") or "")
     assert "接单成功" in (wechat.say("demo-zhaoxiaoli", f"接 {codes[1]}") or "")
     reply = wechat.say("demo-zhaoxiaoli", f"接 {codes[2]}")
@@ -218,3 +221,30 @@ def test_other_volunteers_never_see_room_or_phone(
     assert any("8号楼1单元402" in t for t in sandbox.texts("priv-vol-1"))
     with runtime.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(TaskOffer)) == 5
+
+
+def test_delivered_long_before_pickup_is_questioned_not_credited(
+    wechat: WeChat, runtime: Runtime, create_task: CreateTask, work, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 12, 4, 4, 9, tzinfo=CHINA))
+    task = create_task("3-2-501", when=date(2026, 12, 4))  # lunch: pickup 11:30
+    code = task["code"]
+    work()
+    assert "接单成功" in (wechat.say("demo-zhaoxiaoli", f"接 {code}") or "")
+
+    for text in ("已送达", f"{code}送到了"):
+        reply = wechat.say("demo-zhaoxiaoli", text)
+        assert reply is not None and "还没到取餐时间" in reply and "11:30" in reply
+        assert f"送达 {code}" in reply and "已完成" not in reply
+    row = task_row(runtime, task["id"])
+    assert row.status == "assigned" and row.done_at is None
+    with runtime.session_factory() as session:
+        assert session.scalars(select(HoursEntry)).all() == []
+
+    # 20 minutes before pickup is not "long before": credited.
+    clock.set(datetime(2026, 12, 4, 11, 10, tzinfo=CHINA))
+    reply = wechat.say("demo-zhaoxiaoli", "已送达")
+    assert reply is not None and f"任务 {code} 已完成" in reply
+    assert task_row(runtime, task["id"]).status == "done"
+    with runtime.session_factory() as session:
+        assert len(session.scalars(select(HoursEntry)).all()) == 1

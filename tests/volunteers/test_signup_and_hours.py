@@ -6,10 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.runtime import Runtime
+from storage.clock import FrozenClock
 from storage.models import Resident, VolunteerProfile
 from tests.admin.conftest import Console
 from tests.conftest import LiveServer, WeChat
-from tests.volunteers.conftest import CreateTask, Sandbox, profile_id
+from tests.volunteers.conftest import CreateTask, Sandbox, profile_id, task_row
 
 
 def profile(runtime: Runtime, openid: str) -> VolunteerProfile:
@@ -44,10 +45,15 @@ def test_signup_dialogue_records_skills_availability_and_home(
 
 
 def test_pause_resume_and_leave_by_chat(
-    wechat: WeChat, runtime: Runtime, create_task: CreateTask, sandbox: Sandbox, work
+    wechat: WeChat,
+    runtime: Runtime,
+    create_task: CreateTask,
+    sandbox: Sandbox,
+    work,
+    clock: FrozenClock,
 ) -> None:
     assert "已暂停" in (wechat.say("demo-zhaoxiaoli", "暂停志愿服务") or "")
-    create_task("3-2-501")
+    task = create_task("3-2-501")
     work()
     assert sandbox.texts("demo-zhaoxiaoli") == []  # paused: no offers
     reply = wechat.say("demo-zhaoxiaoli", "接 T1")
@@ -56,6 +62,7 @@ def test_pause_resume_and_leave_by_chat(
     assert "接单成功" in (wechat.say("demo-zhaoxiaoli", "接 T1") or "")
     reply = wechat.say("demo-zhaoxiaoli", "退出志愿者")
     assert reply is not None and "还有未完成的任务 T1" in reply
+    clock.set(task_row(runtime, task["id"]).pickup_at)  # delivered at pickup time
     wechat.say("demo-zhaoxiaoli", "送达 T1")
     assert "确定要退出志愿者队伍" in (wechat.say("demo-zhaoxiaoli", "退出志愿者") or "")
     assert profile(runtime, "demo-zhaoxiaoli").status != "left"
@@ -79,11 +86,18 @@ def test_approval_setting_holds_new_volunteers_until_staff_approve(
 
 
 def test_hours_ledger_corrections_and_leaderboard(
-    wechat: WeChat, runtime: Runtime, canteen: Console, create_task: CreateTask, work
+    wechat: WeChat,
+    runtime: Runtime,
+    canteen: Console,
+    create_task: CreateTask,
+    work,
+    clock: FrozenClock,
 ) -> None:
-    first, second = create_task("3-2-501")["code"], create_task("16-1-102")["code"]
+    task = create_task("3-2-501")
+    first, second = task["code"], create_task("16-1-102")["code"]
     work()
     wechat.say("demo-zhaoxiaoli", f"接 {first}")
+    clock.set(task_row(runtime, task["id"]).pickup_at)  # both delivered at pickup time
     wechat.say("demo-zhaoxiaoli", "已送达")
     wechat.say("demo-wuhua", f"接 {second}")
     wechat.say("demo-wuhua", f"{second}送到了")
