@@ -4,10 +4,13 @@ Sessions live in Redis rather than in a signed cookie. The cookie carries only a
 id (no data, nothing to forge or replay after logout); logging out or deactivating an
 account ends the session at once, which a signed cookie cannot do before it expires; and
 the idle timeout is a Redis TTL. Redis is already a hard dependency of the service.
+A session also carries a stamp of the password it was opened with: a new password (a
+reset, `shequ staff passwd`) ends every other session of that account.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
@@ -15,13 +18,13 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import StaffAccount
+from storage.staff import DEMO_PASSWORD, hasher
 
 SESSION_COOKIE = "shequ_staff"
 LOGIN_CSRF_COOKIE = "shequ_login_csrf"
@@ -31,15 +34,18 @@ SESSION_PREFIX = "staff-session:"
 SESSION_IDLE_SECONDS = 8 * 3600
 SESSION_MAX_SECONDS = 24 * 3600
 
-# 5 failures per username in 15 minutes locks that username. The per-IP limit is higher
-# because a community office or a mobile carrier puts many staff behind one address.
+# 5 failures for one username from one address in 15 minutes stop that pair; 20 from
+# one address stop the address (a community office or a mobile carrier puts many staff
+# behind one). Never per username alone: whoever guesses from elsewhere cannot lock the
+# real staff member out.
 FAIL_WINDOW_SECONDS = 15 * 60
 USER_FAIL_LIMIT = 5
 IP_FAIL_LIMIT = 20
 TOO_MANY_ATTEMPTS = "尝试次数过多，请15分钟后再试"
 BAD_CREDENTIALS = "用户名或密码错误"
+DEMO_REFUSED = "演示账号和演示密码不能在正式环境中使用，请联系社区管理员开设账号"
 
-_hasher = PasswordHasher()
+_hasher = hasher
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +56,8 @@ def _dummy_hash() -> str:
 def authenticate(session: Session, username: str, password: str) -> StaffAccount | None:
     """The active account whose password matches, else None. Rehashes outdated hashes
     (the caller commits)."""
-    staff = session.scalar(select(StaffAccount).where(StaffAccount.username == username))
+    query = select(StaffAccount).where(StaffAccount.username == username.lower())
+    staff = session.scalar(query)
     if staff is None or not staff.active:
         # Spend the same time as a real check so response times do not reveal usernames.
         with suppress(VerificationError):
@@ -65,15 +72,27 @@ def authenticate(session: Session, username: str, password: str) -> StaffAccount
     return staff
 
 
+def demo_refused(staff: StaffAccount, password: str, production: bool) -> bool:
+    """In production neither a demo account nor the public demo password signs in."""
+    return production and (staff.is_demo or password == DEMO_PASSWORD)
+
+
+def password_stamp(password_hash: str) -> str:
+    """Changes whenever the password does (the hash has a fresh salt each time)."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
 class LoginLimiter:
-    """Counts failed logins per username and per client IP in Redis (fixed window)."""
+    """Counts failed logins per username+client IP and per client IP in Redis (fixed
+    window)."""
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
     @staticmethod
     def _keys(username: str, ip: str) -> tuple[str, str]:
-        return f"staff-login-fail:user:{username.lower()}", f"staff-login-fail:ip:{ip}"
+        pair = hashlib.sha256(f"{username.lower()}|{ip}".encode()).hexdigest()[:32]
+        return f"staff-login-fail:user-ip:{pair}", f"staff-login-fail:ip:{ip}"
 
     def blocked(self, username: str, ip: str) -> bool:
         user_key, ip_key = self._keys(username, ip)
@@ -87,8 +106,9 @@ class LoginLimiter:
                 pipe.expire(key, FAIL_WINDOW_SECONDS, nx=True)
             pipe.execute()
 
-    def reset_user(self, username: str) -> None:
-        self.redis.delete(self._keys(username, "")[0])
+    def reset_user(self, username: str, ip: str) -> None:
+        """After a good sign-in: that username's failures from that address are forgiven."""
+        self.redis.delete(self._keys(username, ip)[0])
 
 
 @dataclass
@@ -96,6 +116,7 @@ class SessionData:
     staff_id: int
     csrf_token: str
     created: float
+    password_stamp: str = ""
 
 
 class SessionStore:
@@ -104,9 +125,9 @@ class SessionStore:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
-    def create(self, staff_id: int) -> tuple[str, SessionData]:
+    def create(self, staff_id: int, stamp: str) -> tuple[str, SessionData]:
         session_id = secrets.token_urlsafe(32)
-        data = SessionData(staff_id, secrets.token_urlsafe(32), time.time())
+        data = SessionData(staff_id, secrets.token_urlsafe(32), time.time(), stamp)
         self.redis.set(
             SESSION_PREFIX + session_id, json.dumps(asdict(data)), ex=SESSION_IDLE_SECONDS
         )

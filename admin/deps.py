@@ -2,7 +2,9 @@
 
 Endpoints declare `staff: CurrentStaff` (any signed-in staff) or `staff: WorkerStaff`
 (roles that work queues); data about a grid goes through `ensure_grid`. Every
-dependency that yields a staff member also checks CSRF on POST.
+dependency that yields a staff member also checks CSRF on POST. An account holding a
+temporary password reaches only the change-password page (`PasswordStaff`) until it has
+chosen its own.
 """
 
 from __future__ import annotations
@@ -14,21 +16,16 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from redis.exceptions import RedisError
 
-from admin.auth import SESSION_COOKIE, SessionStore
+from admin.auth import SESSION_COOKIE, SessionStore, password_stamp
 from admin.csrf import check_csrf
 from bot.deps import RedisDep, SessionDep
 from storage.models import StaffAccount
+from storage.staff import ADMIN as ADMIN
+from storage.staff import CANTEEN as CANTEEN
+from storage.staff import EMPLOYMENT as EMPLOYMENT
+from storage.staff import GRID_WORKER as GRID_WORKER
+from storage.staff import ROLE_LABELS as ROLE_LABELS
 
-ADMIN = "community_admin"
-GRID_WORKER = "grid_worker"
-CANTEEN = "canteen_staff"
-EMPLOYMENT = "employment_officer"
-ROLE_LABELS = {
-    ADMIN: "社区管理员",
-    GRID_WORKER: "网格员",
-    CANTEEN: "食堂工作人员",
-    EMPLOYMENT: "就业专干",
-}
 # Roles that work the hand-over queue, messages and deliveries.
 QUEUE_ROLES = (ADMIN, GRID_WORKER)
 
@@ -36,6 +33,8 @@ LOGIN_REQUIRED = "请先登录"
 ROLE_FORBIDDEN = "您的账号无权使用此功能"
 GRID_FORBIDDEN = "无权操作其他网格的事项"
 UNAVAILABLE = "系统暂时不可用，请稍后再试"
+CHANGE_PASSWORD_FIRST = "请先修改临时密码"
+CHANGE_PASSWORD_PATH = "/admin/password"
 
 
 class LoginRequired(HTTPException):
@@ -43,6 +42,13 @@ class LoginRequired(HTTPException):
 
     def __init__(self) -> None:
         super().__init__(status_code=401, detail=LOGIN_REQUIRED)
+
+
+class PasswordChangeRequired(HTTPException):
+    """403; console pages turn it into a redirect to the change-password page."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=403, detail=CHANGE_PASSWORD_FIRST)
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class Staff:
     grid_ids: tuple[int, ...]
     session_id: str
     csrf_token: str
+    must_change_password: bool = False
 
     @property
     def actor(self) -> str:
@@ -101,7 +108,12 @@ def _signed_in(request: Request, session: SessionDep, redis: RedisDep) -> Staff:
     if data is None:
         raise LoginRequired()
     account = session.get(StaffAccount, data.staff_id)
-    if account is None or not account.active:
+    if (
+        account is None
+        or not account.active
+        or data.password_stamp != password_stamp(account.password_hash)
+    ):
+        # Disabled, or the password changed since this session began (a reset).
         SessionStore(redis).destroy(session_id)
         raise LoginRequired()
     return Staff(
@@ -112,11 +124,22 @@ def _signed_in(request: Request, session: SessionDep, redis: RedisDep) -> Staff:
         grid_ids=tuple(int(g) for g in account.grid_ids or ()),
         session_id=session_id,
         csrf_token=data.csrf_token,
+        must_change_password=account.must_change_password,
     )
 
 
-async def _current_staff(request: Request, staff: Annotated[Staff, Depends(_signed_in)]) -> Staff:
+async def _password_staff(request: Request, staff: Annotated[Staff, Depends(_signed_in)]) -> Staff:
     await check_csrf(request, staff.csrf_token)
+    return staff
+
+
+# Signed in, perhaps still with a temporary password: the change-password page, logout.
+PasswordStaff = Annotated[Staff, Depends(_password_staff)]
+
+
+async def _current_staff(staff: PasswordStaff) -> Staff:
+    if staff.must_change_password:
+        raise PasswordChangeRequired()
     return staff
 
 

@@ -12,6 +12,7 @@ from admin import handovers, records
 from admin.audit import audit, audit_staff
 from admin.auth import (
     BAD_CREDENTIALS,
+    DEMO_REFUSED,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     TOO_MANY_ATTEMPTS,
@@ -19,9 +20,18 @@ from admin.auth import (
     SessionStore,
     authenticate,
     cookie_options,
+    demo_refused,
+    password_stamp,
 )
 from admin.csrf import CSRF_REFUSED, new_token, tokens_match
-from admin.deps import UNAVAILABLE, CurrentStaff, WorkerStaff, client_ip
+from admin.deps import (
+    CHANGE_PASSWORD_PATH,
+    UNAVAILABLE,
+    CurrentStaff,
+    PasswordStaff,
+    WorkerStaff,
+    client_ip,
+)
 from admin.render import ConsoleRoute, render
 from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
 from storage.queues import commit_and_drain
@@ -101,17 +111,31 @@ def build_pages_router() -> APIRouter:
                 return _login_page(
                     request, settings, error=BAD_CREDENTIALS, status_code=401, **page
                 )
-            limiter.reset_user(username)
+            if demo_refused(staff, password, production=not settings.is_local):
+                limiter.record_failure(username, ip)
+                session.rollback()  # nothing of the account changes (no rehash)
+                audit(
+                    session,
+                    action="login_demo_refused",
+                    username=username,
+                    staff_id=staff.id,
+                    ip=ip,
+                    detail="正式环境拒绝演示账号或演示密码",
+                )
+                session.commit()
+                return _login_page(request, settings, error=DEMO_REFUSED, status_code=403, **page)
+            limiter.reset_user(username, ip)
             old = request.cookies.get(SESSION_COOKIE)
             store = SessionStore(redis)
             if old:
                 store.destroy(old)  # a fresh id at every sign-in (no session fixation)
-            session_id, _ = store.create(staff.id)
+            session_id, _ = store.create(staff.id, password_stamp(staff.password_hash))
         except RedisError as exc:
             raise HTTPException(status_code=503, detail=UNAVAILABLE) from exc
         audit(session, action="login", username=staff.username, staff_id=staff.id, ip=ip)
+        target = CHANGE_PASSWORD_PATH if staff.must_change_password else safe_next(next)
         session.commit()
-        response = RedirectResponse(safe_next(next), status_code=303)
+        response = RedirectResponse(target, status_code=303)
         options = cookie_options(settings.public_url)
         response.set_cookie(SESSION_COOKIE, session_id, **options)  # type: ignore[arg-type]
         response.delete_cookie(LOGIN_CSRF_COOKIE, path=str(options["path"]))
@@ -120,7 +144,7 @@ def build_pages_router() -> APIRouter:
     @router.post("/logout")
     def logout(
         request: Request,
-        staff: CurrentStaff,
+        staff: PasswordStaff,
         session: SessionDep,
         redis: RedisDep,
         settings: SettingsDep,

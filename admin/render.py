@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from admin.deps import QUEUE_ROLES, Staff
+from admin.deps import CHANGE_PASSWORD_PATH, QUEUE_ROLES, PasswordChangeRequired, Staff
 from admin.timefmt import local_time
 
 API_PREFIX = "/admin/api/"
@@ -31,6 +31,7 @@ DONE_MESSAGES = {
     "claimed": "认领成功，请尽快联系居民。",
     "closed": "已办结，处理记录已保存。",
     "retried": "已重新排队发送。",
+    "password": "密码已修改，请牢记新密码。",
 }
 
 
@@ -85,4 +86,6 @@ def page_error(request: Request, exc: HTTPException | RequestValidationError) ->
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             target += "?next=" + quote(here, safe="")
         return RedirectResponse(target, status_code=303)
+    if isinstance(exc, PasswordChangeRequired):
+        return RedirectResponse(CHANGE_PASSWORD_PATH, status_code=303)
     return error_page(request, exc.status_code, str(exc.detail))

@@ -11,6 +11,8 @@ from bot.runtime import Runtime
 STATIC = {
     "console.css": "text/css; charset=utf-8",
     "console.js": "text/javascript; charset=utf-8",
+    "api_actions.js": "text/javascript; charset=utf-8",
+    "notice_progress.js": "text/javascript; charset=utf-8",
 }
 
 
@@ -33,6 +35,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     from admin.queue_pages import build_queue_pages_router
     from admin.requests_api import build_requests_router
     from admin.residents import build_residents_router
+    from admin.staff_pages import build_staff_pages_router
 
     router = APIRouter(route_class=ConsoleRoute)
     router.include_router(build_pages_router())
@@ -52,6 +55,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_employment_pages_router())
     router.include_router(build_knowledge_pages_router())
     router.include_router(build_households_import_router())
+    router.include_router(build_staff_pages_router())
 
     @router.get("/admin/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:

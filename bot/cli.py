@@ -54,10 +54,20 @@ def _cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_REFUSED = (
+    "正式环境（SHEQU_ENV=production）不能创建演示社区：演示账号共用公开的演示密码。"
+    "请用 shequ staff add 创建工作人员账号。"
+)
+
+
 def _cmd_seed(args: argparse.Namespace) -> int:
     from bot.embedded import prepare_database
 
-    seeded = prepare_database(get_settings())
+    settings = get_settings()
+    if not settings.is_local:
+        print(DEMO_REFUSED, file=sys.stderr)
+        return 2
+    seeded = prepare_database(settings)
     print("已创建演示社区「城南社区」" if seeded else "数据库里已有社区，未重复创建")
     return 0
 
@@ -152,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("seed-demo", help="create the demo community 城南社区 if empty")
     p.set_defaults(func=_cmd_seed)
+
+    from bot.cli_staff import add_staff_commands
+
+    add_staff_commands(sub)
 
     p = sub.add_parser("send", help="post a signed message to a webhook and print the reply")
     p.add_argument("url")

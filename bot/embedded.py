@@ -26,9 +26,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def prepare_database(settings: Settings, seed: bool = True) -> bool:
-    """Migrate, and seed the demo community on first run. Returns True when it seeded."""
+    """Migrate, and seed the demo community on first run. Returns True when it seeded.
+    Never seeds in production: demo accounts share a public password."""
     upgrade(settings.sqlalchemy_url)
-    if not seed:
+    if not seed or not settings.is_local:
         return False
     engine = make_engine(settings.sqlalchemy_url)
     try:

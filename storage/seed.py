@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -19,10 +18,10 @@ from storage.models import (
     StaffAccount,
     Unit,
 )
+from storage.staff import DEMO_PASSWORD, hash_password
 from storage.volunteering import seed_volunteering
 
 DEMO_ACCOUNT = "gh_shequ_demo"
-DEMO_PASSWORD = "shequ-demo-2026"
 COMPOUNDS = [
     ("阳光小区", range(1, 8)),
     ("幸福家园", range(8, 14)),
@@ -56,7 +55,8 @@ def is_seeded(session: Session) -> bool:
 
 
 def seed_demo(session: Session) -> bool:
-    """Create the demo community unless any community exists. The caller commits."""
+    """Create the demo community unless any community exists. The caller commits; the
+    command line refuses to call this in production."""
     if is_seeded(session):
         return False
     community = Community(code="chengnan", name="城南社区", account=DEMO_ACCOUNT)
@@ -119,8 +119,8 @@ def seed_demo(session: Session) -> bool:
                 for room, new_id in zip(ROOMS, ids, strict=True):
                     households[f"{number}-{unit_number}-{room}"] = new_id
     session.execute(insert(GroupChannel), channels)
-    hasher = PasswordHasher()
-    password_hash = hasher.hash(DEMO_PASSWORD)
+    # Every demo account shares the public demo password: flagged, refused in production.
+    password_hash = hash_password(DEMO_PASSWORD)
     for username, name, role, grid_codes in STAFF:
         grid_ids = [grids[code - 1].id for code in grid_codes]
         session.add(
@@ -130,6 +130,7 @@ def seed_demo(session: Session) -> bool:
                 password_hash=password_hash,
                 role=role,
                 grid_ids=grid_ids,
+                is_demo=True,
             )
         )
     for openid, resident_name, address, roles, tags in RESIDENTS:

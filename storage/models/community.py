@@ -128,3 +128,9 @@ class StaffAccount(Base):
     openid: Mapped[str | None] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
+    # A temporary password (new account, reset): the next sign-in must change it first.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Demo accounts (seed-demo) never sign in when SHEQU_ENV=production.
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    disabled_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]

@@ -42,6 +42,8 @@ class ServiceRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="accepted")
     is_open: Mapped[bool] = mapped_column(default=True)
     status_note: Mapped[str | None] = mapped_column(Text)  # last reason / result
+    # What the public board (Open311) may show: written or approved by staff, scrubbed.
+    public_summary: Mapped[str | None] = mapped_column(Text)
     same_count: Mapped[int] = mapped_column(default=1)  # "same problem" reports
     reopen_count: Mapped[int] = mapped_column(default=0)
     # 办: the named owner (a staff account, or a name such as a property company's).
