@@ -4,6 +4,15 @@ No I/O beyond reading nlp's own data files (and jieba's dictionary cache) when
 a Lexicon is built.
 """
 
+from nlp.cues import (
+    is_affirmation,
+    is_completion_cue,
+    is_dissatisfied,
+    is_emergency,
+    is_negation,
+    is_satisfied,
+    is_status_cue,
+)
 from nlp.engine import understand
 from nlp.evaluation import evaluate, format_report
 from nlp.lexicon import Lexicon, load_lexicon
@@ -22,4 +31,11 @@ __all__ = [
     "INTENTS",
     "CATEGORIES",
     "ENTITY_KEYS",
+    "is_status_cue",
+    "is_dissatisfied",
+    "is_satisfied",
+    "is_completion_cue",
+    "is_affirmation",
+    "is_negation",
+    "is_emergency",
 ]
