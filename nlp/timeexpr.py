@@ -7,7 +7,16 @@ the meal slot (breakfast/lunch/dinner) and the matched text.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+
+# China has kept UTC+8 without daylight saving since 1991.
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def china_today() -> date:
+    """Today's date in China (a fallback: callers should pass their clock's)."""
+    return datetime.now(CHINA).date()
+
 
 _DAY = {
     "今天": 0,
@@ -65,7 +74,8 @@ _WEEKDAY = {
 
 _DAY_RE = re.compile(r"大后天|后天|后日|明天|明日|明儿|今天|今日|今儿")
 _COMBO_RE = re.compile(r"(今|明)(早|晚)(?!点)")
-_WEEK_RE = re.compile(r"(下)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
+# 周三 / 下周一 / 下个星期天 / 这周末 (not 上周X: meals are never ordered for the past)
+_WEEK_RE = re.compile(r"(?<!上)(下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7]|末)")
 _SLOT_RE = re.compile("|".join(sorted((k for k in _SLOT if len(k) > 1), key=len, reverse=True)))
 _HOUR_RE = re.compile(r"(?<!\d)(\d{1,2})点(?:半|钟)?(前|之前|以前)?")
 
@@ -80,6 +90,17 @@ def _slot_for_hour(h: int, pm: bool) -> str | None:
     if 15 <= h <= 21:
         return "dinner"
     return None
+
+
+def _week_offset(today: date, day: str, next_week: bool) -> int:
+    """Days from ``today`` to 周X (the coming X, today included) or 下周X (X of
+    next calendar week); 周末 is Saturday, or today when today is a weekend day."""
+    weekday = today.weekday()
+    if next_week:
+        return 7 - weekday + (5 if day == "末" else _WEEKDAY[day])
+    if day == "末":
+        return 0 if weekday >= 5 else 5 - weekday
+    return (_WEEKDAY[day] - weekday) % 7
 
 
 def extract_when(s: str, today: date) -> dict[str, str]:
@@ -98,10 +119,7 @@ def extract_when(s: str, today: date) -> dict[str, str]:
     if offset is None:
         m = _WEEK_RE.search(s)
         if m:
-            target = _WEEKDAY[m.group(2)]
-            # 下周X: X of next calendar week; 周X: the coming X (today included)
-            week_start = 7 - today.weekday()
-            offset = week_start + target if m.group(1) else (target - today.weekday()) % 7
+            offset = _week_offset(today, m.group(2), (m.group(1) or "").startswith("下"))
             spans.append(m.span())
     m = _SLOT_RE.search(s)
     if m and slot is None:
