@@ -1,5 +1,6 @@
 """NLU benchmark: throughput in one process over the dev set, cold start in a
-fresh interpreter, and the dev/holdout quality figures.
+fresh interpreter, time on hostile input, and the quality figures of every
+labelled set in tests/data.
 
 Run from the repository root:  python bench/nlu.py [--messages 20000]
 """
@@ -18,8 +19,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEV = ROOT / "tests" / "data" / "nlu_dev.jsonl"
-HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.jsonl"
+DATA = ROOT / "tests" / "data"
+DEV = DATA / "nlu_dev.jsonl"
+SETS = ("dev", "holdout", "blind", "blind2")
+
+# Worst cases for understanding: each is cut to the lexicon's max_chars first.
+HOSTILE = {
+    "6,000 Chinese numerals": "一二三四五六七八九十" * 600,
+    "100 KB report text": "电梯坏了楼道灯不亮3号楼2单元501" * 5000,
+    "100 KB of fillers": "啊" * 100_000,
+    "100 KB of one keyword": "坏了" * 50_000,
+    "addresses x 10,000": "3号楼2单元" * 10_000,
+    "emoji, controls, surrogates": ("😀\x00\ud800电梯坏了\u200b" * 2000),
+}
 
 COLD = (
     "import time; t0 = time.perf_counter()\n"
@@ -88,14 +100,22 @@ def main() -> None:
         f"min {min(times):.3f} s, max {max(times):.3f} s over {len(times)} runs"
     )
 
-    for name, path in (("dev", DEV), ("holdout", HOLDOUT)):
+    for label, text in HOSTILE.items():
+        t0 = time.perf_counter()
+        understand(text)
+        print(f"hostile input, {label} ({len(text):,} chars): {time.perf_counter() - t0:.4f} s")
+
+    for name in SETS:
+        path = DATA / f"nlu_{name}.jsonl"
         if not path.exists():
             continue
         r = evaluate(read(path))
         ents = "  ".join(f"{k} {v['accuracy']:.3f}" for k, v in r["entities"].items())
         print(
             f"{name}: {r['count']} messages  accuracy {r['accuracy']:.4f}  "
-            f"macro-F1 {r['macro_f1']:.4f}\n  entities: {ents}"
+            f"macro-F1 {r['macro_f1']:.4f}  macro-F1 (gold ∪ predicted) "
+            f"{r['macro_f1_union']:.4f}  category accuracy {r['category_accuracy']:.4f} "
+            f"({r['category_support']})\n  entities: {ents}"
         )
 
 

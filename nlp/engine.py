@@ -7,7 +7,7 @@ from datetime import date
 
 from nlp.entities import extract_address, extract_codes, extract_compound
 from nlp.lexicon import Hit, Lexicon, load_lexicon
-from nlp.timeexpr import extract_when
+from nlp.timeexpr import china_today, extract_when
 from nlp.types import Understanding
 
 REPORT = "report_problem"
@@ -28,11 +28,22 @@ def understand(
     today: date | None = None,
     compounds: tuple[str, ...] | None = None,
 ) -> Understanding:
-    """Intent, confidence, entities and evidence for one resident message."""
+    """Intent, confidence, entities and evidence for one resident message.
+
+    ``today`` is the resident's calendar day, which dates such as 明天/下周一
+    count from: the caller passes China's date from its own clock (the
+    service's injectable Asia/Shanghai clock).  None falls back to the current
+    date at UTC+8, never the server's local date.
+
+    Only the first ``max_chars`` characters (rules.json) are read, so any
+    input is understood in bounded time; the caller keeps the full text.
+    """
     lex = lexicon if lexicon is not None else load_lexicon()
-    s = lex.normalizer(text or "")
+    raw = text if isinstance(text, str) else ""
+    truncated = len(raw) > lex.max_chars
+    s = lex.normalizer(raw[: lex.max_chars] if truncated else raw)
     if today is None:
-        today = date.today()
+        today = china_today()
 
     ents, blocked = extract_codes(s)
     addr = extract_address(s, blocked)
@@ -52,6 +63,8 @@ def understand(
 
     hits = lex.match(s)
     scores, categories, evidence = _score(hits, s, lex)
+    if truncated:
+        evidence.insert(0, f"截断:只读前{lex.max_chars}字")
     hit_intents = {k for k, v in scores.items() if v > 0}
     if rating_text:
         evidence.append(f"评分:{rating_text}→{rating}")

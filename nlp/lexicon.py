@@ -10,6 +10,7 @@ threads and swapped in atomically by the caller.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -18,6 +19,7 @@ from nlp._deps import jieba
 from nlp.data_files import data_path, read_tsv
 from nlp.entities import RatingTable, load_rating_table
 from nlp.normalize import Normalizer, default_normalizer
+from nlp.rules import compile_rule
 from nlp.types import CATEGORIES, INTENTS
 
 MAIN_DICT = "jieba_small.txt"
@@ -44,6 +46,16 @@ class Negation:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """A regular expression of patterns.tsv (forms a word list cannot spell,
+    such as 都3天了); it counts like a keyword, once per message."""
+
+    target: str
+    regex: re.Pattern
+    entry: Entry
+
+
+@dataclass(frozen=True)
 class Hit:
     start: int
     end: int
@@ -64,27 +76,32 @@ class Lexicon:
         ratings: RatingTable,
         tokenizer: jieba.Tokenizer,
         extra_words: tuple = (),
+        patterns: tuple[Pattern, ...] = (),
     ):
         self.entries = MappingProxyType(dict(entries))
         self.negations = negations
         self.rules = MappingProxyType(dict(rules))
         self.threshold = float(rules.get("threshold", 1.2))
         self.category_factor = float(rules.get("category_factor", 0.8))
-        self.compiled_rules = tuple(_compile_rule(r) for r in rules.get("rules", ()))
+        self.max_chars = int(rules.get("max_chars", 2000))
+        self.compiled_rules = tuple(compile_rule(r) for r in rules.get("rules", ()))
         self.normalizer = normalizer
         self.ratings = ratings
         self.tokenizer = tokenizer
         self.extra_words = tuple(extra_words)
+        self.patterns = tuple(patterns)
         first: dict[str, set[int]] = {}
         for phrase in self.entries:
             first.setdefault(phrase[0], set()).add(len(phrase))
         self._first = {c: tuple(sorted(ls, reverse=True)) for c, ls in first.items()}
+        self._max_len = max((len(p) for p in self.entries), default=1)
 
     # -- matching ---------------------------------------------------------
     def match(self, s: str) -> list[Hit]:
         """All keyword hits in normalised text ``s``; a hit lying inside a
         longer hit is dropped (送餐志愿 hides 送餐, 不满意 hides 满意)."""
         found: list[Hit] = []
+        extra: list[Hit] = []  # pattern hits: neither hide nor are hidden
         n = len(s)
         first = self._first
         entries = self.entries
@@ -100,28 +117,37 @@ class Lexicon:
                 if es:
                     for e in es:
                         found.append(Hit(i, i + L, phrase, e))
-        if not found:
-            return found
-        if len(found) == 1:
-            return self._check_flags(s, found)
-        # drop hits contained in a longer hit
-        spans = {(h.start, h.end) for h in found}
+        for pat in self.patterns:
+            m = pat.regex.search(s)
+            if m:
+                extra.append(Hit(m.start(), m.end(), m.group(), pat.entry))
+        if len(found) <= 1:
+            return self._check_flags(s, found) + extra
+        # Drop hits contained in a longer hit, and a hit overlapping an earlier
+        # kept hit of the same target (it counts once).  Hits come in order of
+        # start, so both checks look only a phrase length back: linear in the
+        # number of hits, whatever the length of the text.
+        longest_from: dict[int, int] = {}
+        for h in found:
+            if h.end > longest_from.get(h.start, -1):
+                longest_from[h.start] = h.end
+        reach = self._max_len
+        kept_end: dict[str, int] = {}
         keep: list[Hit] = []
         for h in found:
             hs, he = h.start, h.end
             inside = False
-            for a, b in spans:
-                if a <= hs and he <= b and b - a > he - hs:
+            for a in range(max(0, he - reach), hs + 1):
+                b = longest_from.get(a, -1)
+                if b >= he and b - a > he - hs:
                     inside = True
                     break
-            # partial overlap with an earlier hit of the same target counts once
-            twice = any(
-                k.entry.target == h.entry.target and k.start < h.end and h.start < k.end
-                for k in keep
-            )
-            if not inside and not twice:
-                keep.append(h)
-        return self._check_flags(s, keep)
+            target = h.entry.target
+            if inside or kept_end.get(target, -1) > hs:
+                continue
+            keep.append(h)
+            kept_end[target] = max(he, kept_end.get(target, -1))
+        return self._check_flags(s, keep) + extra
 
     def _check_flags(self, s: str, hits: list[Hit]) -> list[Hit]:
         if not any(h.entry.whole_token or h.entry.whole_message for h in hits):
@@ -172,62 +198,8 @@ class Lexicon:
             ratings=self.ratings,
             tokenizer=tk,
             extra_words=self.extra_words + words,
+            patterns=self.patterns,
         )
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A priority rule of rules.json, pre-digested for speed."""
-
-    name: str
-    min_len: int
-    max_len: int
-    entities: frozenset[str]
-    any_entity: frozenset[str]
-    hit: frozenset[str]
-    no_hit: frozenset[str]
-    score_at_least: tuple[tuple[str, float], ...]
-    only: frozenset[str] | None
-    others_max: float
-    mul: tuple[tuple[str, float], ...]
-    add: tuple[tuple[str, float], ...]
-
-
-_RULE_KEYS = {
-    "entities",
-    "any_entity",
-    "hit",
-    "no_hit",
-    "min_len",
-    "max_len",
-    "score_at_least",
-    "only",
-    "others_max",
-}
-
-
-def _compile_rule(r: dict) -> Rule:
-    w = r.get("when", {})
-    unknown = set(w) - _RULE_KEYS
-    if unknown:
-        raise ValueError(f"rule {r.get('name')!r}: unknown condition {sorted(unknown)}")
-    for name in list(r.get("mul", {})) + list(r.get("add", {})) + list(w.get("hit", [])):
-        if name not in INTENTS:
-            raise ValueError(f"rule {r.get('name')!r}: unknown intent {name!r}")
-    return Rule(
-        name=r.get("name", "?"),
-        min_len=int(w.get("min_len", 0)),
-        max_len=int(w.get("max_len", 10**9)),
-        entities=frozenset(w.get("entities", ())),
-        any_entity=frozenset(w.get("any_entity", ())),
-        hit=frozenset(w.get("hit", ())),
-        no_hit=frozenset(w.get("no_hit", ())),
-        score_at_least=tuple((k, float(v)) for k, v in w.get("score_at_least", {}).items()),
-        only=frozenset(w["only"]) if "only" in w else None,
-        others_max=float(w.get("others_max", 0.0)),
-        mul=tuple((k, float(v)) for k, v in r.get("mul", {}).items()),
-        add=tuple((k, float(v)) for k, v in r.get("add", {}).items()),
-    )
 
 
 # -- loading ----------------------------------------------------------------
@@ -273,6 +245,17 @@ def _read_keywords(name: str) -> list[tuple[str, str, float, str]]:
             raise ValueError(f"{name}: unknown target {target!r}")
         rows.append((phrase, target, weight, flags))
     return rows
+
+
+def _read_patterns() -> tuple[Pattern, ...]:
+    out = []
+    for r in read_tsv("patterns.tsv"):
+        target, regex, weight = r[0], r[1], float(r[2])
+        if target not in INTENTS and target not in CATEGORIES:
+            raise ValueError(f"patterns.tsv: unknown target {target!r}")
+        entry = Entry(target=target, is_category=target in CATEGORIES, weight=weight)
+        out.append(Pattern(target, re.compile(regex), entry))
+    return tuple(out)
 
 
 def _read_negations() -> tuple[Negation, ...]:
@@ -341,6 +324,7 @@ def load_lexicon(extra_words=(), extra_rules=None, cache_dir: str | None = None)
                 ratings=lex.ratings,
                 tokenizer=lex.tokenizer,
                 extra_words=lex.extra_words,
+                patterns=lex.patterns,
             )
         return lex.with_words(extra_words)
 
@@ -359,4 +343,5 @@ def _build(cache_dir: str | None) -> Lexicon:
         normalizer=normalizer,
         ratings=load_rating_table(),
         tokenizer=_build_tokenizer(cache_dir),
+        patterns=_read_patterns(),
     )

@@ -24,6 +24,9 @@ _FULLWIDTH.update(
 _CJK = "\u3400-\u9fff"
 _SPACE_CJK = re.compile(rf"\s+(?=[{_CJK}，。！？、：；])|(?<=[{_CJK}，。！？、：；])\s+")
 _SPACES = re.compile(r"\s+")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class Normalizer:
@@ -37,13 +40,20 @@ class Normalizer:
 
     def __call__(self, text: str) -> str:
         s = text.translate(_FULLWIDTH)
+        if not s.isascii():
+            # lone surrogates cannot be encoded for OpenCC; control characters
+            # and zero-width marks only break words apart
+            s = _SURROGATES.sub("\ufffd", s)
+            s = _INVISIBLE.sub("", s)
+        s = _CONTROL.sub(" ", s)
         s = s.upper() if s.isascii() else t2s(s).upper()
         if self._typo_re is not None:
             s = self._typo_re.sub(lambda m: self.typos[m.group()], s)
         if self._filler_re is not None:
             s = self._filler_re.sub(" ", s)
-        s = _SPACE_CJK.sub("", s)
-        s = _SPACES.sub(" ", s).strip()
+        # collapse runs first: the CJK-adjacent pattern is then linear
+        s = _SPACES.sub(" ", s)
+        s = _SPACE_CJK.sub("", s).strip()
         return convert_numerals(s)
 
 

@@ -25,6 +25,9 @@ _DIGITS = {
     "八": 8,
     "九": 9,
 }
+# Longer runs are not numbers (room numbers, phones and codes are shorter);
+# they are left alone rather than turned into thousands of digits.
+MAX_RUN = 20
 _RUN = re.compile(r"[零〇一幺二两三四五六七八九十百千]+")
 
 # Words after a numeral that make it a number.  Longest first.
@@ -85,8 +88,9 @@ COUNTERS = tuple(
 
 
 def parse_chinese_number(run: str) -> int | None:
-    """Value of a Chinese numeral run, or None if it is not well formed."""
-    if not run:
+    """Value of a Chinese numeral run, or None if it is not well formed
+    (or longer than any number a resident writes)."""
+    if not run or len(run) > MAX_RUN:
         return None
     if not any(c in "十百千" for c in run):
         return int("".join(str(_DIGITS[c]) for c in run))
@@ -112,6 +116,8 @@ def parse_chinese_number(run: str) -> int | None:
 
 def _replace(m: re.Match) -> str:
     run = m.group()
+    if len(run) > MAX_RUN:
+        return run  # 一二三四五… as a chant or spam, not a number
     after = m.string[m.end() : m.end() + 2]
     digit_style = not any(c in "十百千" for c in run)
     counter = after.startswith(COUNTERS)

@@ -1,12 +1,13 @@
-"""Colloquial, dialect and mixed messages of real residents: behaviour a
-resident would notice if it regressed."""
+"""Colloquial, dialect and mixed messages of real residents, and hostile or
+oversized input: behaviour a resident would notice if it regressed."""
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 
-from nlp import evaluate, normalize, understand
+from nlp import INTENTS, evaluate, load_lexicon, normalize, understand
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -92,3 +93,72 @@ def test_blind_set_stays_accurate():
     assert len(recs) >= 300
     assert report["accuracy"] >= 0.95
     assert report["entities"]["category"]["accuracy"] >= 0.9
+
+
+# --- hostile and oversized input: understanding never raises, reads a bounded prefix ---
+
+HOSTILE = {
+    "numerals": "一二三四五六七八九十" * 600,
+    "digit_numerals": "一二三四五六七八九零" * 600,
+    "100kb": "电梯坏了楼道灯不亮3号楼2单元501" * 5000,
+    "spaces": " " * 100_000,
+    "fillers": "啊" * 100_000,
+    "dense_keywords": "坏了" * 50_000,
+    "addresses": "3号楼2单元" * 10_000,
+    "emoji": "😀🏠🔥电梯坏了🙏" * 100,
+    "controls": "".join(chr(i) for i in range(32)) + "电梯坏了\x7f\x85\x9f",
+    "lone_surrogates": "电梯\ud800坏了\udfff",
+    "mixed_scripts": "Лифт сломан 電梯壞了 エレベーター 엘리베이터 3号楼 مصعد",
+    "zero_width": "\u200b\u200d\ufeff电\u200b梯坏了",
+    "combining": "e\u0301" * 1000,
+    "nul": "\x00" * 1000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_is_understood_without_raising(name):
+    u = understand(HOSTILE[name])
+    assert u.intent in INTENTS
+    assert 0.0 <= u.confidence <= 1.0
+    assert all(isinstance(v, str) for v in u.entities.values())
+    assert normalize(HOSTILE[name]) is not None
+
+
+def test_a_long_letter_is_read_up_to_the_bound():
+    lex = load_lexicon()
+    text = "3号楼电梯坏了，" + "我们等了很久。" * 20_000 + "转人工"
+    u = understand(text)
+    assert (u.intent, u.entities["category"], u.entities["building"]) == (
+        "report_problem",
+        "电梯",
+        "3",
+    )
+    assert u.evidence[0] == f"截断:只读前{lex.max_chars}字"
+    assert "转人工→human" not in u.evidence  # beyond the bound
+    assert understand(text[: lex.max_chars]).intent == u.intent
+
+
+def test_control_characters_and_surrogates_do_not_break_words():
+    u = understand("电\x00梯\u200b坏\ud800了")
+    assert normalize("电\x00梯\u200b坏了") == "电梯坏了"
+    assert u.intent == "report_problem" and u.entities["category"] == "电梯"
+
+
+def test_a_long_run_of_numerals_is_not_a_number():
+    run = "一二三四五六七八九零" * 600
+    assert normalize(run) == run
+    assert normalize("三零二室") == "302室"
+
+
+def test_random_mixtures_never_raise():
+    rng = random.Random(20261204)
+    alphabet = (
+        list("电梯坏了楼道灯不亮停水送饭接单已送达取消满意不号楼单元室零一二三四五六七八九十百")
+        + list("0123456789-#TJM ，。！？,.!?\n\t")
+        + ["😀", "\ud800", "\udfff", "\x00", "\x1b", "\u200b", "\u0301", "Ж", "ﾊ", "\ufffd"]
+    )
+    for _ in range(200):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 3000)))
+        u = understand(text)
+        assert u.intent in INTENTS
+        normalize(text)
