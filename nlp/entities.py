@@ -175,8 +175,13 @@ def extract_codes(s: str) -> tuple[dict[str, str], list[tuple[int, int]]]:
 
 
 class RatingTable:
-    def __init__(self, phrases: dict[str, str]):
+    """Rating phrases; a ``whole`` phrase (flag ``=`` in ratings.tsv) rates only
+    when it is the whole message: 没修好 alone answers a rating question, inside
+    a longer message it describes a problem."""
+
+    def __init__(self, phrases: dict[str, str], whole: dict[str, str] | None = None):
         self.phrases = dict(phrases)
+        self.whole = dict(whole or {})
         self._re = re.compile("|".join(map(re.escape, sorted(self.phrases, key=len, reverse=True))))
 
     def find(self, s: str) -> tuple[str | None, str | None]:
@@ -184,6 +189,9 @@ class RatingTable:
         m = _RATING_BARE.match(s)
         if m:
             return m.group(1), m.group()
+        core = s.strip(_RATING_STRIP)
+        if core in self.whole:
+            return self.whole[core], core
         m = _RATING_SCORE.search(s)
         if m:
             return m.group(1), m.group()
@@ -196,8 +204,13 @@ class RatingTable:
         return None, None
 
 
+_RATING_STRIP = " ,.!?;:，。！？、…~～"
+
+
 def load_rating_table() -> RatingTable:
-    return RatingTable({r[0]: r[1] for r in read_tsv("ratings.tsv") if len(r) >= 2})
+    rows = [r for r in read_tsv("ratings.tsv") if len(r) >= 2]
+    whole = {r[0]: r[1] for r in rows if len(r) > 2 and "=" in r[2]}
+    return RatingTable({r[0]: r[1] for r in rows if r[0] not in whole}, whole)
 
 
 def extract_compound(s: str, compounds: tuple[str, ...] | None, tokens=None) -> str | None:
