@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import socket
+from types import FrameType
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -34,6 +37,14 @@ def run_web(host: str, port: int, workers: int = 1, log_level: str = "warning") 
     )
     server = uvicorn.Server(config)
     if config.workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
-    else:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()  # stops its workers itself
+        return
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again to die by it;
+    # this handler turns that into a normal exit (status 0) instead.
+    signal.signal(signal.SIGTERM, _interrupt)
+    with contextlib.suppress(KeyboardInterrupt):
         server.run()
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -42,6 +42,7 @@ JOB_MODULES = (
     "bot.jobs_meal_orders",
     "bot.jobs_employment",
     "bot.jobs_notices",
+    "bot.reaper",
 )
 
 

@@ -107,7 +107,7 @@ class CutOff(Response):
 
 def answer(redis: Redis, response: JSONResponse) -> Response:
     """An accepted send's answer, or, when the operator asked to drop answers, none."""
-    if int(redis.eval(_TAKE_DROP, 1, P + "drop_responses")):  # type: ignore[no-untyped-call]
+    if int(redis.eval(_TAKE_DROP, 1, P + "drop_responses")):
         redis.incr(P + "responses_dropped")
         return CutOff(response)
     return response
