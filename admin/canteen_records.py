@@ -1,4 +1,7 @@
-"""JSON shapes of meal orders, delivery tasks and volunteers for the canteen console."""
+"""JSON shapes of meal orders, delivery tasks and volunteers for the canteen console.
+
+Phones: an order shows its recipient's and a task its delivering volunteer's (the
+canteen calls them about that meal); the volunteer roster shows them masked."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from storage.models import (
     VolunteerProfile,
     VolunteerTask,
 )
+from storage.privacy import mask_phone
 from storage.volunteering import SLOT_LABELS, STATUS_LABELS
 
 TASK_STATUS = {"open": "待接单", "assigned": "配送中", "done": "已送达", "cancelled": "已取消"}
@@ -42,6 +46,7 @@ def order_json(session: Session, order: MealOrder) -> dict[str, Any]:
         "code": order.code,
         "address": _address(session, order.household_id),
         "ordered_by": (resident.name or resident.openid) if resident else "",
+        "phone": (resident.phone or "") if resident else "",
         "meal_date": order.meal_date.isoformat(),
         "slot": order.slot,
         "slot_label": SLOT_LABELS.get(order.slot, order.slot),
@@ -107,7 +112,7 @@ def volunteer_json(session: Session, profile: VolunteerProfile) -> dict[str, Any
         "id": profile.id,
         "name": resident.name if resident else None,
         "openid": resident.openid if resident else None,
-        "phone": resident.phone if resident else None,
+        "phone": mask_phone(resident.phone) if resident else "",
         "grid_id": profile.grid_id,
         "skills": list(profile.skills or []),
         "days": list(profile.days or []),

@@ -326,12 +326,20 @@ def build_employment_router() -> APIRouter:
         return {"created": result.created, "updated": result.updated, "rows": result.rows}
 
     @router.get("/survey/export")
-    def survey_export(staff: Officer, session: SessionDep) -> Response:
+    def survey_export(request: Request, staff: Officer, session: SessionDep) -> Response:
         name = f"survey-{local_today(utcnow()).isoformat()}.xlsx"
+        content, people = export_survey(session)
+        audit_staff(
+            session, staff, "export", client_ip(request), "export", "survey", f"xlsx {people}行"
+        )
+        session.commit()
         return Response(
-            content=export_survey(session),
+            content=content,
             media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
         )
 
     return router

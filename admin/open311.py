@@ -1,7 +1,9 @@
 """Open311 GeoReport v2 at /open311/v2 so civic-tech tools can read and file reports.
 
-Reading is public and shows what a public board would: the building, never the room or
-the reporter; descriptions of private matters (neighbour disputes, safety) are withheld.
+Reading is public and shows what a public board would: category, the building (never
+the room), status, dates and the summary staff approved for the public (scrubbed of
+phone, ID and room numbers). Never the resident's own words, name or phone, nor staff
+notes: until staff approve a summary, `description` is empty.
 Filing needs an api_key listed in SHEQU_OPEN311_KEYS (comma-separated); a local run
 without keys accepts any.
 """
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import RuntimeDep, SessionDep
 from storage.models import Building, Grid, ServiceRequest, utcnow
+from storage.privacy import scrub_public_text
 from storage.request_rules import (
     CATEGORY_BY_CODE,
     CST,
@@ -29,8 +32,6 @@ from storage.request_rules import (
 from storage.requests import NewRequest, create_request
 from storage.residents import community_for_account, find_household
 
-PRIVATE_CATEGORIES = frozenset({"邻里纠纷", "治安安全"})
-WITHHELD = "（涉及个人隐私，不公开）"
 ADDRESS = re.compile(r"(\d+)\s*(?:号楼|号|栋|幢|[-－])\s*(?:(\d+)\s*(?:单元|[-－])\s*(\d+)?)?")
 MAX_LIST = 200
 DESCRIPTIONS = {
@@ -60,14 +61,13 @@ def _public(session: Session, request: ServiceRequest, community: str) -> dict[s
     building = session.get(Building, request.building_id) if request.building_id else None
     grid = session.get(Grid, request.grid_id) if request.grid_id else None
     closed = not request.is_open
-    private = request.category in PRIVATE_CATEGORIES
     return {
         "service_request_id": request.code,
         "status": "closed" if closed else "open",
-        "status_notes": request.status_note if closed and not private else None,
+        "status_notes": None,
         "service_name": request.category,
         "service_code": SERVICE_CODES.get(request.category, "other"),
-        "description": WITHHELD if private else request.description,
+        "description": scrub_public_text(request.public_summary) or None,
         "agency_responsible": f"{community}{grid.name}" if grid else community,
         "service_notice": None,
         "requested_datetime": _iso(request.created_at),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from admin.deps import ADMIN, GRID_WORKER, Staff, WorkerStaff, ensure_grid
 from admin.render import ConsoleRoute, render
-from admin.request_actions import apply_action
+from admin.request_actions import MAX_SUMMARY, apply_action, set_public_summary
 from admin.timefmt import CST, age_label, local_time
 from bot.deps import SessionDep
 from storage.events import history
@@ -44,6 +44,7 @@ FLASH = {
     "start": "已开始处理。",
     "resolve": "已办结，居民将收到评价邀请。",
     "return": "已退回。",
+    "summary": "公开摘要已保存（电话、身份证号、门牌号已自动去除）。",
 }
 
 
@@ -80,6 +81,7 @@ def row_view(
         "age": age_label(request.created_at, now),
         "created": local_time(request.created_at),
         "status_note": request.status_note,
+        "public_summary": request.public_summary or "",
     }
 
 
@@ -267,6 +269,17 @@ def build_queue_pages_router() -> APIRouter:
         if not note.strip():
             raise HTTPException(status_code=400, detail="请填写办结说明")
         return act(request, session, staff, request_id, RESOLVED, note=note.strip())
+
+    @router.post("/{request_id}/public-summary")
+    def public_summary_page(
+        request: Request,
+        request_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        summary: Annotated[str, Form(max_length=MAX_SUMMARY)] = "",
+    ) -> Response:
+        set_public_summary(request, session, staff, load(session, staff, request_id), summary)
+        return RedirectResponse(f"/admin/requests/{request_id}?msg=summary", status_code=303)
 
     @router.post("/{request_id}/return")
     def return_page(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from admin.audit import audit_staff
 from admin.deps import ADMIN, Staff, WorkerStaff, client_ip, ensure_grid, require_role
 from admin.render import ConsoleRoute
-from admin.request_actions import apply_action
+from admin.request_actions import MAX_SUMMARY, apply_action, set_public_summary
 from admin.timefmt import local_time
 from bot.deps import SessionDep
 from storage.events import history
@@ -70,6 +70,10 @@ class AssignIn(BaseModel):
     note: str | None = Field(None, max_length=MAX_TEXT)
 
 
+class SummaryIn(BaseModel):
+    summary: str = Field("", max_length=MAX_SUMMARY)
+
+
 class CouncilIn(BaseModel):
     action: Literal["agenda", "decision"]
     decision: str | None = Field(None, max_length=MAX_TEXT)
@@ -109,6 +113,7 @@ def request_json(session: Session, request: ServiceRequest, now: datetime) -> di
         "same_count": request.same_count,
         "reopen_count": request.reopen_count,
         "status_note": request.status_note,
+        "public_summary": request.public_summary,
         "council_status": request.council_status,
         "council_decision": request.council_decision,
         "rating": request.rating,
@@ -330,6 +335,15 @@ def build_requests_router() -> APIRouter:
     with_reason("return", "return_request", RETURNED)
     with_reason("cancel", "cancel", CANCELLED)
     with_reason("reopen", "reopen", "accepted")
+
+    @router.post("/{request_id}/public-summary")
+    def public_summary(
+        request: Request, request_id: int, body: SummaryIn, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        """What the public board shows (scrubbed); an empty summary withdraws it."""
+        target = _load(session, staff, request_id)
+        set_public_summary(request, session, staff, target, body.summary)
+        return detail_json(session, target)
 
     @router.post("/{request_id}/council")
     def council(

@@ -1,7 +1,13 @@
 """Residents and households (居民与住户): search by name, openid, phone or address; view;
 edit (audited; a household's change is also an event row). Household care tags (独居老人,
 低保, 特困, 残疾, 留守儿童) are shown only to community admins and to grid workers of the
-household's grid; canteen and employment staff see a masked field."""
+household's grid; canteen and employment staff see a masked field.
+
+Phones are masked (138****5678) unless the role needs them for this resident: community
+admins always, grid workers for their grids' residents, canteen staff for recipients of
+meal orders or deliveries, the employment officer for job seekers. Canteen and
+employment staff have no directory: they find a resident only by exact name, phone,
+OpenID or address, never by a fragment."""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from admin.audit import audit_staff
@@ -28,7 +34,16 @@ from admin.deps import (
 from admin.render import ConsoleRoute, render
 from bot.deps import SessionDep
 from storage.events import record_event
-from storage.models import Building, Household, Resident, Unit
+from storage.models import (
+    Building,
+    Household,
+    JobSeeker,
+    MealOrder,
+    Resident,
+    Unit,
+    VolunteerTask,
+)
+from storage.privacy import mask_phone
 
 CARE_TAGS = ("独居老人", "低保", "特困", "残疾", "留守儿童")
 MASKED = "＊＊＊（无权查看）"
@@ -40,6 +55,23 @@ FLASH = {"saved": "居民信息已保存。", "tags": "住户关怀标签已保�
 
 def may_see_tags(staff: Staff, grid_id: int | None) -> bool:
     return staff.role == ADMIN or (staff.role == GRID_WORKER and grid_id in staff.grid_ids)
+
+
+def may_see_phone(session: Session, staff: Staff, resident: Resident) -> bool:
+    """Whether this role needs this resident's full phone number."""
+    if staff.role == ADMIN:
+        return True
+    if staff.role == GRID_WORKER:
+        household = resident.household
+        return household is not None and household.grid_id in staff.grid_ids
+    if staff.role == CANTEEN:
+        ordered = exists().where(MealOrder.resident_id == resident.id)
+        delivered = exists().where(VolunteerTask.household_id == resident.household_id)
+        found = ordered if resident.household_id is None else or_(ordered, delivered)
+        return bool(session.scalar(select(found)))
+    if staff.role == EMPLOYMENT:
+        return bool(session.scalar(select(exists().where(JobSeeker.resident_id == resident.id))))
+    return False
 
 
 def _lookup(staff: Staff) -> None:
@@ -73,16 +105,22 @@ def search(session: Session, staff: Staff, q: str, limit: int = 50) -> list[dict
                 Unit.number == unit.lstrip("0"),
                 Household.room == room,
             )
-        else:
-            like = f"%{q}%"
+        elif staff.role in (ADMIN, GRID_WORKER):
+            # autoescape: "_" and "%" are searched for, not wildcards that match everyone.
             query = query.where(
-                or_(Resident.name.like(like), Resident.phone.like(like), Resident.openid == q)
+                or_(
+                    Resident.name.contains(q, autoescape=True),
+                    Resident.phone.contains(q, autoescape=True),
+                    Resident.openid == q,
+                )
             )
+        else:
+            query = query.where(or_(Resident.name == q, Resident.phone == q, Resident.openid == q))
     rows = session.scalars(query.order_by(Resident.id).limit(limit)).unique()
-    return [view(staff, r) for r in rows]
+    return [view(session, staff, r) for r in rows]
 
 
-def view(staff: Staff, resident: Resident) -> dict[str, Any]:
+def view(session: Session, staff: Staff, resident: Resident) -> dict[str, Any]:
     household = resident.household
     grid_id = household.grid_id if household else None
     tags: list[str] | str = list(household.tags or []) if household else []
@@ -93,7 +131,11 @@ def view(staff: Staff, resident: Resident) -> dict[str, Any]:
         "id": resident.id,
         "openid": resident.openid,
         "name": resident.name or "",
-        "phone": resident.phone or "",
+        "phone": (
+            (resident.phone or "")
+            if may_see_phone(session, staff, resident)
+            else mask_phone(resident.phone)
+        ),
         "roles": list(resident.roles or []),
         "household_id": household.id if household else None,
         "address": household.address if household else "未登记住址",
@@ -133,7 +175,7 @@ def build_residents_router() -> APIRouter:
         flash: str = "",
     ) -> HTMLResponse:
         _lookup(staff)
-        data = view(staff, _load(session, staff, resident_id))
+        data = view(session, staff, _load(session, staff, resident_id))
         context = {"r": data, "care_tags": CARE_TAGS, "flash": FLASH.get(flash)}
         return render(request, "residents_detail.html", context, staff)
 
@@ -148,7 +190,7 @@ def build_residents_router() -> APIRouter:
     ) -> Response:
         _lookup(staff)
         resident = _load(session, staff, resident_id)
-        if not view(staff, resident)["may_edit"]:
+        if not view(session, staff, resident)["may_edit"]:
             raise HTTPException(status_code=403, detail=ROLE_FORBIDDEN)
         phone = phone.strip()
         if phone and not PHONE.match(phone):

@@ -161,7 +161,7 @@ def notify_matching_seekers(
         Delivery.purpose == NOTICE_PURPOSE,
         Delivery.created_at >= now - timedelta(days=7),
         Delivery.status != "dead",
-        ~Delivery.idempotency_key.startswith(f"{NOTICE_PURPOSE}:{posting.id}:"),
+        ~Delivery.idempotency_key.startswith(f"{NOTICE_PURPOSE}:{posting.id}:", autoescape=True),
     )
     pending_cs = _counts(
         session, Delivery.channel == "customer_service", Delivery.status.in_(UNSENT)

@@ -11,6 +11,8 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from storage.cells import formula_unescape
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -33,7 +35,7 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return formula_unescape(str(value).strip())
 
 
 def read_sheet_rows(

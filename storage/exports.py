@@ -3,7 +3,7 @@ meal orders, delivery tasks, volunteers, hours, job seekers and applications.
 
 `grid_ids` None exports every grid; otherwise only rows of those grids (rows without a
 grid belong to the community office and are left out). Cells that a spreadsheet would
-run as a formula (=, +, -, @) are prefixed with an apostrophe.
+run as a formula go through `storage.cells.formula_safe`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.cells import formula_safe
 from storage.deliveries import STATUS_LABELS as DELIVERY_LABELS
 from storage.models import (
     Delivery,
@@ -295,18 +296,11 @@ EXPORTS: dict[str, ExportList] = {
 }
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, date | int | float) or value is None:
-        return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def export_rows(
     session: Session, name: str, grid_ids: Sequence[int] | None
 ) -> tuple[tuple[str, ...], Rows]:
     spec = EXPORTS[name]
-    return spec.headers, [[_cell(v) for v in row] for row in spec.build(session, grid_ids)]
+    return spec.headers, [[formula_safe(v) for v in row] for row in spec.build(session, grid_ids)]
 
 
 def to_csv(headers: Sequence[str], rows: Rows) -> bytes:

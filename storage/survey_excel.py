@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from storage.cells import formula_safe
 from storage.employment_figures import employment_figures
 from storage.events import record_event
 from storage.excel_rows import RowError, SheetError, read_sheet_rows
@@ -228,8 +229,9 @@ def import_survey(
     return result
 
 
-def export_survey(session: Session) -> bytes:
-    """The registry as an Excel file that imports back unchanged, plus a 汇总 sheet."""
+def export_survey(session: Session) -> tuple[bytes, int]:
+    """The registry as an Excel file that imports back unchanged, plus a 汇总 sheet; and
+    how many people it lists. Text cells go through the one export escaper."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -243,25 +245,26 @@ def export_survey(session: Session) -> bytes:
         .options(joinedload(JobSeeker.household).joinedload(Household.unit))
         .order_by(Building.id, Unit.number, Household.room, JobSeeker.id)
     )
+    count = 0
     for seeker in seekers:
         household = seeker.household
         assert household is not None
-        sheet.append(
-            [
-                household.unit.building.number,
-                household.unit.number,
-                household.room,
-                seeker.name or "",
-                seeker.phone or "",
-                STATUS_LABELS[seeker.labour_status],
-                seeker.unable_reason or "",
-                "、".join(seeker.skills or []),
-                "、".join(KIND_LABELS[k] for k in seeker.wanted_kinds or []),
-                HOURS_LABELS["any"] if seeker.hours == "any" else HOURS_LABELS[seeker.hours],
-                "、".join(seeker.constraints or []),
-                seeker.note or "",
-            ]
-        )
+        count += 1
+        row = [
+            household.unit.building.number,
+            household.unit.number,
+            household.room,
+            seeker.name or "",
+            seeker.phone or "",
+            STATUS_LABELS[seeker.labour_status],
+            seeker.unable_reason or "",
+            "、".join(seeker.skills or []),
+            "、".join(KIND_LABELS[k] for k in seeker.wanted_kinds or []),
+            HOURS_LABELS["any"] if seeker.hours == "any" else HOURS_LABELS[seeker.hours],
+            "、".join(seeker.constraints or []),
+            seeker.note or "",
+        ]
+        sheet.append([formula_safe(value) for value in row])
     figures = employment_figures(session)
     summary = workbook.create_sheet("汇总")
     for label, key in (
@@ -276,4 +279,4 @@ def export_survey(session: Session) -> bytes:
         summary.append([label, figures[key]])
     out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue()
+    return out.getvalue(), count

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from bot.runtime import Runtime
-from tests.admin.conftest import Console
+from tests.admin.conftest import Console, audit_rows
 from tests.conftest import LiveServer, WeChat
-from tests.reports.conftest import get_request
+from tests.reports.conftest import get_request, report_code
 
 
 def test_open311_round_trip(
@@ -35,12 +35,17 @@ def test_open311_round_trip(
     (shown,) = http.get(f"/requests/{code}.json").json()
     assert shown["status"] == "open" and shown["expected_datetime"]
     assert shown["address"] == "城南社区3号楼"  # the building, never the room
-    assert shown["description"] == "3号楼2单元楼道灯不亮"
+    assert shown["description"] is None  # until staff approve a public summary
     admin = console("admin")
     admin.api_post(f"/admin/api/requests/{row.id}/claim")
     admin.api_post(f"/admin/api/requests/{row.id}/resolve", {"note": "已更换灯泡"})
+    summary = admin.api_post(
+        f"/admin/api/requests/{row.id}/public-summary", {"summary": "3号楼楼道灯已修好"}
+    )
+    assert summary.status_code == 200 and summary.json()["public_summary"] == "3号楼楼道灯已修好"
     (closed,) = http.get(f"/requests/{code}.json").json()
-    assert closed["status"] == "closed" and closed["status_notes"] == "已更换灯泡"
+    assert closed["status"] == "closed" and closed["status_notes"] is None
+    assert closed["description"] == "3号楼楼道灯已修好"
     listed = http.get("/requests.json", params={"status": "closed"}).json()
     assert [r["service_request_id"] for r in listed] == [code]
     assert http.get("/requests.json", params={"status": "open"}).json() == []
@@ -81,3 +86,58 @@ def test_open311_hides_private_matters_and_needs_a_key_when_configured(
         live_server.url + "/open311/v2/requests.json", data={**form, "api_key": "k2"}
     )
     assert accepted.status_code == 200
+
+
+WANG_WORDS = "我是王奶奶，住3号楼2单元501，楼道灯坏了好几天了，电话13812345678"
+PRIVATE = ("王奶奶", "13812345678", "501", "2单元", "好几天", "13900001111", "老李")
+
+
+def test_open311_never_shows_what_a_resident_wrote_or_staff_notes(
+    live_server: LiveServer, runtime: Runtime, wechat: WeChat, console: Callable[[str], Console]
+) -> None:
+    http = httpx.Client(base_url=live_server.url + "/open311/v2", timeout=15)
+    code = report_code(wechat, "demo-wangnainai", WANG_WORDS)
+    row = get_request(runtime, code)
+    admin = console("admin")
+    admin.api_post(f"/admin/api/requests/{row.id}/claim")
+    admin.api_post(
+        f"/admin/api/requests/{row.id}/resolve", {"note": "已派电工老李（13900001111）修好"}
+    )
+    (shown,) = http.get(f"/requests/{code}.json").json()
+    listed = http.get("/requests.json").json()
+    for text in (str(shown), str(listed)):
+        assert not [p for p in PRIVATE if p in text], text
+    assert shown["service_name"] == "公共照明" and shown["address"] == "城南社区3号楼"
+    assert shown["status"] == "closed" and shown["requested_datetime"]
+    # A summary staff approve is scrubbed too, even if it repeats the resident's words.
+    admin.api_post(f"/admin/api/requests/{row.id}/public-summary", {"summary": WANG_WORDS})
+    assert get_request(runtime, code).public_summary == (
+        "我是居民，住3号楼，楼道灯坏了好几天了，电话＊＊"
+    )
+    (shown,) = http.get(f"/requests/{code}.json").json()
+    assert shown["description"] == "我是居民，住3号楼，楼道灯坏了好几天了，电话＊＊"
+    # Staff still see everything the resident wrote.
+    detail = admin.http.get(f"/admin/api/requests/{row.id}").json()
+    assert detail["description"] == WANG_WORDS
+    http.close()
+
+
+def test_public_summary_is_set_on_the_request_page_and_audited(
+    runtime: Runtime, wechat: WeChat, console: Callable[[str], Console]
+) -> None:
+    code = report_code(wechat, "demo-wangnainai", WANG_WORDS)
+    row = get_request(runtime, code)
+    zhang = console("zhangmin")
+    page = zhang.http.get(f"/admin/requests/{row.id}")
+    assert "公开摘要" in page.text
+    saved = zhang.post_form(
+        f"/admin/requests/{row.id}/public-summary", summary="3栋2单元501门口灯坏，已报修"
+    )
+    assert saved.status_code == 303
+    assert get_request(runtime, code).public_summary == "3栋门口灯坏，已报修"
+    assert "公开摘要已保存" in zhang.http.get(saved.headers["location"]).text
+    [audited] = audit_rows(runtime, "public_summary")
+    assert audited.username == "zhangmin" and audited.target_id == code
+    other = console("liqiang")  # grid 3 cannot publish about grid 1
+    refused = other.post_form(f"/admin/requests/{row.id}/public-summary", summary="x")
+    assert refused.status_code == 403
