@@ -10,7 +10,6 @@ without keys accepts any.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime
 from typing import Any
@@ -149,7 +148,7 @@ def build_open311_router() -> APIRouter:
         address_string: str = Form(""),
         api_key: str = Form(""),
     ) -> Any:
-        keys = {k.strip() for k in os.environ.get("SHEQU_OPEN311_KEYS", "").split(",") if k}
+        keys = runtime.settings.open311_api_keys
         if keys and api_key not in keys or not keys and not runtime.settings.is_local:
             return _error(403, "invalid api_key")
         category = CATEGORY_BY_CODE.get(service_code.strip())

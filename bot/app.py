@@ -8,6 +8,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from bot.headers import SecurityHeaders
 from bot.lexicon_provider import LexiconProvider
 from bot.locks import UserLocks
 from bot.processor import MessageProcessor
@@ -41,17 +42,32 @@ def create_app(runtime: Runtime, understand: Callable[..., Understood] | None = 
         dialogue_ttl=settings.dialogue_ttl_seconds,
         drain=make_drain(runtime),
     )
-    app = FastAPI(title="社区助手", docs_url="/api/docs", redoc_url=None)
+    # The interactive API docs and the schema are for developers: local mode only.
+    app = FastAPI(
+        title="社区助手",
+        docs_url="/api/docs" if settings.is_local else None,
+        openapi_url="/openapi.json" if settings.is_local else None,
+        redoc_url=None,
+    )
     app.state.runtime = runtime
+    app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
+    if not settings.is_local and settings.uses_sqlite:
+        log.warning(
+            "生产环境正在使用 SQLite（%s）：只适合单台服务器的社区；多台服务器请用 PostgreSQL",
+            settings.sqlalchemy_url,
+        )
+    safe_mode = None
+    if settings.encrypt_mode != "plain":
+        safe_mode = SafeMode(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
     deps = WebhookDeps(
         settings=settings,
         processor=processor,
-        safe_mode=SafeMode(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid),
+        safe_mode=safe_mode,
         drain=make_drain(runtime),
     )
     app.include_router(build_webhook_router(deps))
 
-    if settings.sandbox_enabled:
+    if settings.sandbox_enabled:  # never in production: Settings refuses it there
         from bot.sandbox.mount import mount_sandbox
 
         mount_sandbox(app, runtime)

@@ -23,20 +23,28 @@ from bot.processor import (
 from bot.reply_slot import ReplySlot
 from bot.runtime import Runtime
 from bot.security import RequestRejected, verify_signature, verify_timestamp
-from bot.settings import Settings
+from bot.settings import EncryptMode, Settings
 from bot.wire import SafeMode, parse_xml, render_text_reply, to_incoming
 from storage.queues import drain_outbox
 
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
+PLAINTEXT_REFUSED = (
+    "安全模式只接受加密消息 / safe mode: plaintext refused "
+    "(encrypt_type=aes and msg_signature are required)"
+)
+ENCRYPTED_REFUSED = (
+    "明文模式不解密消息 / WECHAT_ENCRYPT_MODE=plain: encrypted message refused "
+    "(set WECHAT_ENCRYPT_MODE as in the 公众号 console)"
+)
 
 
 @dataclass
 class WebhookDeps:
     settings: Settings
     processor: MessageProcessor
-    safe_mode: SafeMode
+    safe_mode: SafeMode | None  # None in plain mode (no EncodingAESKey needed)
     drain: Callable[[list[int]], None]  # run after the response is sent
 
 
@@ -52,6 +60,16 @@ async def read_capped_body(request: Request, limit: int) -> bytes:
             raise RequestRejected(413, "body too large")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def check_encryption(mode: EncryptMode, encrypted: bool, msg_signature: str) -> None:
+    """Safe mode accepts only encrypted, msg_signature-signed bodies: the plain `signature`
+    covers token, timestamp and nonce but not the body, so a plaintext POST with a logged
+    URL could carry any sender. Plain mode has no key to decrypt with."""
+    if mode == "safe" and not (encrypted and msg_signature):
+        raise RequestRejected(403, PLAINTEXT_REFUSED)
+    if mode == "plain" and encrypted:
+        raise RequestRejected(400, ENCRYPTED_REFUSED)
 
 
 def build_webhook_router(deps: WebhookDeps) -> APIRouter:
@@ -87,11 +105,12 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
         deadline = started + settings.reply_budget_seconds
         safe = encrypt_type.lower() == "aes"
         try:
+            check_encryption(settings.encrypt_mode, safe, msg_signature)
             body = await read_capped_body(request, settings.max_body_bytes)
             verify_timestamp(timestamp, settings.replay_window_seconds)
             verify_signature((settings.wechat_token, timestamp, nonce), signature)
             fields = parse_xml(body)
-            if safe:
+            if safe and deps.safe_mode is not None:
                 encrypted = fields.get("Encrypt")
                 if not encrypted:
                     raise RequestRejected(400, "safe mode body without Encrypt")
@@ -147,7 +166,7 @@ def _reply(
     deps: WebhookDeps, openid: str, account: str, text: str, created: int, safe: bool
 ) -> Response:
     xml = render_text_reply(openid, account, text, created)
-    if safe:
+    if safe and deps.safe_mode is not None:
         xml = deps.safe_mode.encrypt_reply(xml)
     return Response(content=xml, media_type="application/xml")
 

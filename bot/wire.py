@@ -18,6 +18,7 @@ from bot.security import RequestRejected, sign
 from handlers.message import Incoming
 
 MAX_FIELD_CHARS = 20_000
+MAX_ID_CHARS = 64  # openids are 28 characters, account ids about 15
 
 
 def parse_xml(body: bytes) -> dict[str, str]:
@@ -57,6 +58,8 @@ def to_incoming(fields: dict[str, str]) -> Incoming:
     msg_type = fields.get("MsgType", "").lower()
     if not openid or not msg_type:
         raise RequestRejected(400, "message lacks FromUserName or MsgType")
+    if len(openid) > MAX_ID_CHARS or len(account) > MAX_ID_CHARS:
+        raise RequestRejected(400, "FromUserName or ToUserName too long")
     try:
         created = datetime.fromtimestamp(int(fields.get("CreateTime", "0")), UTC)
     except (ValueError, OverflowError, OSError) as exc:

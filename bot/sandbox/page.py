@@ -88,13 +88,15 @@ def build_sandbox_page_router() -> APIRouter:
         ]
 
     @router.post("/chat")
-    async def chat(body: ChatIn, request: Request, settings: SettingsDep) -> ChatOut:
+    async def chat(body: ChatIn, settings: SettingsDep) -> ChatOut:
+        # Signed with this (local) run's own credentials and posted to its own configured
+        # address: nothing taken from the request, whose Host header anyone can set.
         sim = WeChatSimulator(
             settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid, mode=body.mode
         )
         fields = _fields_for(sim, body)
         signed = sim.sign_request(fields)
-        url = str(request.base_url).rstrip("/") + "/wechat"
+        url = settings.public_url.rstrip("/") + "/wechat"
         async with httpx.AsyncClient(timeout=10) as client:
             response = await client.post(url, params=signed.params, content=signed.body)
         reply = sim.read_reply(response.status_code, response.content)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bot.app import create_app
 from bot.runtime import Runtime
+from bot.sandbox.simulator import WeChatSimulator
 from bot.security import sign
 from bot.settings import Settings
 from bot.wire import SafeMode, parse_xml
 from storage.models import InboundMessage
+from tests.bot.asgi_client import AppClient
 from tests.conftest import LiveServer, WeChat
 
 SAMPLE_TOKEN = "spamtest"
@@ -80,7 +84,9 @@ def test_official_safe_mode_sample_is_decrypted_and_answered_encrypted(
     assert reply["Content"]  # a real answer in Chinese, not "success"
     with sample_server.runtime.session_factory() as session:
         stored = session.scalars(select(InboundMessage)).one()
-    assert stored.dedup_key == "msg:6054768590064713728"
+    assert (
+        stored.dedup_key == "msg:gh_10f6c3c3ac5a:oyORnuP8q7ou2gfYjqLzSIWZf0rs:6054768590064713728"
+    )
     assert stored.content == "abcdteT"
 
 
@@ -194,3 +200,63 @@ def test_malformed_xml_gets_400(wechat: WeChat) -> None:
     signed = wechat.sim.sign_request(wechat.sim.text_fields("u", "x"))
     response = wechat.http.post(wechat.url, params=signed.params, content=b"<xml><oops></xml>")
     assert response.status_code == 400
+
+
+# -- Encryption modes and dedupe keys --------------------------------------------------------
+
+
+@pytest.fixture
+def safe_only(settings: Settings) -> Iterator[tuple[AppClient, WeChatSimulator, Runtime]]:
+    """The app configured for safe mode (WECHAT_ENCRYPT_MODE=safe), served in process."""
+    runtime = Runtime(settings.model_copy(update={"wechat_encrypt_mode": "safe"}))
+    sim = WeChatSimulator(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+    with AppClient(create_app(runtime)) as client:
+        yield client, sim, runtime
+    runtime.close()
+
+
+def post(client: AppClient, sim: WeChatSimulator, fields: dict, mode: str) -> httpx.Response:
+    signed = sim.sign_request(fields, mode=mode)  # type: ignore[arg-type]
+    return client.post("/wechat", params=signed.params, content=signed.body)
+
+
+def test_plaintext_post_is_refused_in_safe_mode_and_nothing_stored(
+    safe_only: tuple[AppClient, WeChatSimulator, Runtime],
+) -> None:
+    client, sim, runtime = safe_only
+    forged = post(client, sim, sim.text_fields("demo-wangnainai", "取消"), "plain")
+    assert forged.status_code == 403
+    assert "安全模式只接受加密消息" in forged.text
+    assert stored_count(runtime) == 0
+    # Compatible-mode bodies are encrypted and signed over the ciphertext: accepted.
+    for mode in ("safe", "compatible"):
+        accepted = post(client, sim, sim.text_fields("u-safe", "帮助"), mode)
+        assert accepted.status_code == 200
+        assert sim.read_reply(200, accepted.content, mode="safe").text  # type: ignore[arg-type]
+    assert stored_count(runtime) == 2
+
+
+def test_encrypted_post_without_msg_signature_is_refused_in_safe_mode(
+    safe_only: tuple[AppClient, WeChatSimulator, Runtime],
+) -> None:
+    client, sim, runtime = safe_only
+    signed = sim.sign_request(sim.text_fields("u-nosig", "你好"), mode="safe")
+    params = {k: v for k, v in signed.params.items() if k != "msg_signature"}
+    response = client.post("/wechat", params=params, content=signed.body)
+    assert response.status_code == 403
+    assert stored_count(runtime) == 0
+
+
+def test_two_senders_with_the_same_msgid_are_both_stored_and_answered(
+    settings: Settings, runtime: Runtime
+) -> None:
+    sim = WeChatSimulator(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+    with AppClient(create_app(runtime)) as client:
+        first = post(client, sim, sim.text_fields("u-one", "帮助", msg_id="777"), "plain")
+        second = post(client, sim, sim.text_fields("u-two", "你好", msg_id="777"), "plain")
+        retry = post(client, sim, sim.text_fields("u-two", "你好", msg_id="777"), "plain")
+    assert first.status_code == second.status_code == retry.status_code == 200
+    with runtime.session_factory() as session:
+        stored = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
+    assert [(m.openid, m.content) for m in stored] == [("u-one", "帮助"), ("u-two", "你好")]
+    assert sim.read_reply(200, second.content).text  # the second sender got an answer too

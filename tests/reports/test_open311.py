@@ -78,7 +78,7 @@ def test_open311_hides_private_matters_and_needs_a_key_when_configured(
     wechat.say("demo-wangnainai", "楼上邻居天天吵架还骂人")
     listed = httpx.get(live_server.url + "/open311/v2/requests.json").json()
     assert listed and all("骂人" not in (r["description"] or "") for r in listed)
-    monkeypatch.setenv("SHEQU_OPEN311_KEYS", "k1,k2")
+    monkeypatch.setattr(live_server.runtime.settings, "open311_keys", "k1,k2")
     form = {"service_code": "noise", "description": "夜里施工", "address_string": "5号楼"}
     refused = httpx.post(live_server.url + "/open311/v2/requests.json", data=form)
     assert refused.status_code == 403
