@@ -8,6 +8,8 @@ import json
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from bot.logging_setup import configure_logging
 from bot.settings import get_settings
 
@@ -83,7 +85,7 @@ def _cmd_send(args: argparse.Namespace) -> int:
         args.aes_key or settings.wechat_aes_key,
         args.appid or settings.wechat_appid,
         account=args.account,
-        mode=args.mode,
+        mode=args.mode or settings.encrypt_mode,
     )
     if args.event:
         fields = sim.event_fields(args.openid, args.event, key=args.event_key or "")
@@ -96,6 +98,12 @@ def _cmd_send(args: argparse.Namespace) -> int:
     print(f"HTTP {response.status_code} in {elapsed:.0f} ms")
     print(reply.text if reply.text is not None else (reply.raw or "(empty)"))
     return 0 if response.status_code == 200 else 1
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from bot.preflight import main as preflight
+
+    return preflight()
 
 
 def _cmd_nlu_eval(args: argparse.Namespace) -> int:
@@ -173,12 +181,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--openid", default="operator-check")
     p.add_argument("--event", help="send an event instead, e.g. subscribe")
     p.add_argument("--event-key")
-    p.add_argument("--mode", choices=["plain", "compatible", "safe"], default="plain")
+    p.add_argument(
+        "--mode",
+        choices=["plain", "compatible", "safe"],
+        help="default: WECHAT_ENCRYPT_MODE (safe in production)",
+    )
     p.add_argument("--token")
     p.add_argument("--aes-key")
     p.add_argument("--appid")
     p.add_argument("--account", default="gh_shequ_demo")
     p.set_defaults(func=_cmd_send)
+
+    p = sub.add_parser("check", help="preflight: is this configuration ready for production?")
+    p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("nlu", help="language understanding tools")
     nlu_sub = p.add_subparsers(dest="nlu_command", required=True)
@@ -191,9 +206,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(get_settings().log_level)
+    if args.command != "check":  # check reports unsafe settings instead of refusing them
+        try:
+            settings = get_settings()
+        except ValidationError as exc:
+            print(_settings_refused(exc), file=sys.stderr)
+            return 2
+        configure_logging(settings.log_level)
     result: int = args.func(args)
     return result
+
+
+def _settings_refused(exc: ValidationError) -> str:
+    lines = [str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()]
+    return "\n".join([*lines, "", "运行 shequ check 查看每个问题的改法（docs/deploy.md）。"])
 
 
 if __name__ == "__main__":
