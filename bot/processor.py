@@ -281,8 +281,9 @@ class MessageProcessor:
 
     def _record_failure(self, msg: Incoming, inbound_id: int, slot: ReplySlot) -> Outcome:
         """Handling failed: the resident gets the apology, and a person gets the message."""
-        slot.claim_passive()
+        passive = slot.claim_passive()
         now = utcnow()
+        outbox_ids: list[int] = []
         try:
             with self._factory() as session:
                 row = session.get(InboundMessage, inbound_id)
@@ -292,9 +293,22 @@ class MessageProcessor:
                     row.replied_at = now
                 resident = get_or_create_resident(session, msg.openid, now)
                 hand_over_failed_message(session, resident, inbound_id, msg.text or msg.msg_type)
+                if not passive:  # nobody waits for the passive reply: send the apology
+                    plan_delivery(
+                        session,
+                        channel="customer_service",
+                        recipient=msg.openid,
+                        purpose="late_reply",
+                        payload={"text": APOLOGY},
+                        idempotency_key=f"late_reply:{inbound_id}",
+                    )
+                session.flush()
+                outbox_ids = [job.id for job in jobs_added(session)]
                 session.commit()
         except SQLAlchemyError:
             log.exception("could not mark message %s failed", inbound_id)
+        if outbox_ids and self._drain is not None:
+            self._drain(outbox_ids)
         return Outcome(APOLOGY, int(now.timestamp()))
 
     def _save_dialogue(
