@@ -72,6 +72,9 @@ class JobWithdrawHandler(IntentHandler):
         assert seeker is not None
         application = latest_open_application(ctx.session, seeker)
         assert application is not None
-        withdraw(ctx.session, application, f"resident:{ctx.resident.openid}")
         posting = application.posting
+        if not withdraw(ctx.session, application, f"resident:{ctx.resident.openid}"):
+            return Reply(
+                f"{posting.code} {posting.title} 的报名刚刚已有结果，没有撤回。"
+            )
         return Reply(texts.WITHDRAWN.format(code=posting.code, title=posting.title))

@@ -160,6 +160,10 @@ class TaskDoneHandler(FeatureHandler):
             when = f"{pickup.month}月{pickup.day}日{local_hm(task.pickup_at)}"
             return Reply(texts.DONE_TOO_EARLY.format(code=task.code, time=when))
         if not complete_task(ctx.session, task, profile, actor(ctx), ctx.now):
+            if task.status == "cancelled":
+                return Reply(
+                    f"任务 {task.code} 已取消（订餐已取消），不用再送了，没有记录服务时长。"
+                )
             return Reply(texts.NOT_YOUR_TASK.format(code=task.code))
         minutes = policy_for(ctx.session, profile.community_id).minutes_per_task
         return Reply(texts.DONE.format(code=task.code, hours=hours_label(minutes)))
