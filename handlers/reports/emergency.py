@@ -13,11 +13,11 @@ import nlp
 from handlers.base import Context, Reply
 from handlers.flows import in_flow, start
 from handlers.reports import texts
-from handlers.reports.report import Place, handled_by, locate
+from handlers.reports.report import Place, handled_by, locate, new_request
 from storage.events import record_event
 from storage.models import Building, ServiceRequest
 from storage.request_rules import deadline_label, is_urgent
-from storage.requests import ENTITY, NewRequest, create_request
+from storage.requests import ENTITY
 from storage.residents import community_for_account, find_household
 
 DETAILS_FLOW = "report_details"
@@ -72,24 +72,7 @@ class EmergencyHandler:
         if isinstance(place, str) or place is None:
             place = Place(None, None, "位置待补充")
         category = ctx.understood.entities.get("category") or _category_for(kind)
-        building = place.building
-        request = create_request(
-            ctx.session,
-            NewRequest(
-                community_id=community.id,
-                grid_id=building.grid_id if building else None,
-                building_id=building.id if building else None,
-                household_id=place.household.id if place.household else None,
-                location=place.label,
-                category=category,
-                description=text,
-                urgent=True,
-                resident_id=ctx.resident.id,
-                inbound_message_id=ctx.inbound_id,
-            ),
-            actor=f"resident:{ctx.resident.openid}",
-            now=ctx.now,
-        )
+        request = new_request(ctx, community, place, text, category, urgent=True)
         lines = [
             f"已受理，编号 {request.code}，已按紧急情况通知{handled_by(ctx, request.grid_id)}。",
             f"问题：{category}｜{place.label}",

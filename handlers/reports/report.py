@@ -72,10 +72,12 @@ def handled_by(ctx: Context, grid_id: int | None) -> str:
     return f"网格员{names}" if names else "网格员"
 
 
-def file_report(ctx: Context, community: Community, place: Place, text: str) -> Reply:
-    category = ctx.understood.entities.get("category") or "其他"
+def new_request(
+    ctx: Context, community: Community, place: Place, text: str, category: str, urgent: bool
+) -> ServiceRequest:
+    """The resident's report as a request in its building's grid (the community's if none)."""
     building = place.building
-    request = create_request(
+    return create_request(
         ctx.session,
         NewRequest(
             community_id=community.id,
@@ -85,13 +87,18 @@ def file_report(ctx: Context, community: Community, place: Place, text: str) -> 
             location=place.label,
             category=category,
             description=text,
-            urgent=is_urgent(text),
+            urgent=urgent,
             resident_id=ctx.resident.id,
             inbound_message_id=ctx.inbound_id,
         ),
         actor=f"resident:{ctx.resident.openid}",
         now=ctx.now,
     )
+
+
+def file_report(ctx: Context, community: Community, place: Place, text: str) -> Reply:
+    category = ctx.understood.entities.get("category") or "其他"
+    request = new_request(ctx, community, place, text, category, is_urgent(text))
     return Reply(
         texts.CREATED.format(
             code=request.code,
