@@ -17,11 +17,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import Settings, get_settings
 from storage.db import make_engine, make_session_factory
 from storage.redis_conn import make_redis
+from storage.work_calendar import configure as configure_calendar
 
 
 @dataclass
 class Runtime:
     settings: Settings
+
+    def __post_init__(self) -> None:
+        # Deadlines told to residents count working time by this calendar.
+        configure_calendar(self.settings.calendar_file)
 
     @cached_property
     def engine(self) -> Engine:

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     sandbox: bool | None = Field(None, alias="SHEQU_SANDBOX")
     # Comma-separated api_keys that may file Open311 requests.
     open311_keys: str = Field("", alias="SHEQU_OPEN311_KEYS")
+    # A JSON file of holidays / make-up working days laid over the shipped calendar.
+    calendar_file: Path | None = Field(None, alias="SHEQU_CALENDAR")
 
     replay_window_seconds: int = Field(300, alias="SHEQU_REPLAY_WINDOW")
     max_body_bytes: int = Field(256 * 1024, alias="SHEQU_MAX_BODY_BYTES")
