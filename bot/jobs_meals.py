@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.flow_starts import start_flow
 from bot.meal_offers import address_parts, candidates, offer_text, send_task_text
 from bot.runtime import get_runtime
-from handlers.dialogue import DialogueState, RedisDialogueStore
+from handlers.dialogue import DialogueState
 from storage.clock import now as clock_now
 from storage.deliveries import plan_delivery
 from storage.events import record_event
@@ -128,20 +129,15 @@ def alert_staff(session: Session, task: VolunteerTask, why: str, now: datetime) 
 
 
 def _write_offer_states(openids: list[str], task_code: str) -> None:
-    if not openids:
-        return
-    store = RedisDialogueStore(get_runtime().redis)
+    """Through the flow API, under each volunteer's lock; a volunteer in the middle of
+    something else keeps it ("接 T15" and 好的 still work: offers are in their situation)."""
     for openid in openids:
-        current = store.load(openid)
-        busy = current is not None and current.flow not in (OFFER_FLOW, "not_understood")
-        if busy and not current.expired(clock_now()):  # type: ignore[union-attr]
-            continue  # the volunteer is in the middle of something else; "接 T15" still works
         state = DialogueState(
             flow=OFFER_FLOW,
             step="offered",
             data={"expects": "task_accept", "carry": {"task_code": task_code}},
         )
-        store.save(openid, state, OFFER_TTL_SECONDS)
+        start_flow(openid, state)
 
 
 # -- jobs ----------------------------------------------------------------------------------
@@ -346,7 +342,7 @@ def ask_receipt(task_id: int, now: datetime | None = None) -> bool:
         openid, code = resident.openid, task.code
         session.commit()
     state = DialogueState(flow=RECEIPT_FLOW, step="delivered", data={"carry": {"task_code": code}})
-    RedisDialogueStore(get_runtime().redis).save(openid, state, OFFER_TTL_SECONDS)
+    start_flow(openid, state)
     return True
 
 
