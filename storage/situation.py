@@ -139,20 +139,19 @@ def load_situation(session: Session, resident_id: int, bound: bool) -> Situation
     offered: tuple[TaskBrief, ...] = ()
     active: tuple[TaskBrief, ...] = ()
     if profile is not None:
-        offered = tuple(
-            TaskBrief(t.id, t.code, t.status, t.pickup_at)
-            for t in session.scalars(
-                select(VolunteerTask)
-                .join(TaskOffer, TaskOffer.task_id == VolunteerTask.id)
-                .where(
-                    TaskOffer.volunteer_id == profile.id,
-                    VolunteerTask.status.in_(OPEN_TASK_STATUSES),
-                    TaskOffer.attempt == VolunteerTask.attempt,
-                )
-                .order_by(TaskOffer.offered_at.desc())
-                .distinct()
+        seen: dict[int, TaskBrief] = {}
+        for t in session.scalars(
+            select(VolunteerTask)
+            .join(TaskOffer, TaskOffer.task_id == VolunteerTask.id)
+            .where(
+                TaskOffer.volunteer_id == profile.id,
+                VolunteerTask.status.in_(OPEN_TASK_STATUSES),
+                TaskOffer.attempt == VolunteerTask.attempt,
             )
-        )
+            .order_by(TaskOffer.offered_at.desc(), TaskOffer.id.desc())
+        ):
+            seen.setdefault(t.id, TaskBrief(t.id, t.code, t.status, t.pickup_at))
+        offered = tuple(seen.values())
         active = tuple(
             TaskBrief(t.id, t.code, t.status, t.pickup_at)
             for t in session.scalars(
