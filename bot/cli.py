@@ -201,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file")
     ev.add_argument("--json", help="write the figures as JSON here")
     ev.set_defaults(func=_cmd_nlu_eval)
+
+    from bot.stories.cli import add_stories_parser
+
+    add_stories_parser(sub)
     return parser
 
 

@@ -182,7 +182,13 @@ def send_delivery(delivery_id: int) -> str:
         if attempt is None:
             return "skipped"
         delivery = attempt.delivery
-        channels = build_channels(runtime.settings, runtime.redis, runtime.http, clock=_clock)
+        channels = build_channels(
+            runtime.settings,
+            runtime.redis,
+            runtime.http,
+            wechat_client=runtime.wechat_client(),
+            clock=_clock,
+        )
         channel = channels.get(delivery.channel)
         context = SendContext(session=session, clock=_clock, save_progress=attempt.save_progress)
         try:

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from bot.flow_starts import start_flow
 from bot.runtime import get_runtime
-from bot.wechat_api import WeChatApiClient
 from handlers.dialogue import DialogueState
 from handlers.reports import texts
 from handlers.reports.rating import FOLLOWUP_FLOW, RATE_FLOW
@@ -64,7 +63,7 @@ def download_photo(photo_id: int) -> str:
             return "skipped"
         request = session.get(ServiceRequest, photo.request_id)
         assert request is not None
-        client = WeChatApiClient(runtime.settings, runtime.redis)
+        client = runtime.wechat_client()
         response = client.media.download(photo.media_id)
         content_type = response.headers.get("Content-Type", "application/octet-stream")
         if "json" in content_type or "text" in content_type:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import httpx
 from redis import Redis
@@ -19,10 +20,18 @@ from storage.db import make_engine, make_session_factory
 from storage.redis_conn import make_redis
 from storage.work_calendar import configure as configure_calendar
 
+if TYPE_CHECKING:
+    from requests.adapters import BaseAdapter
+
+    from bot.wechat_api import WeChatApiClient
+
 
 @dataclass
 class Runtime:
     settings: Settings
+    # Stories and in-process tests answer outbound HTTP with the app itself (set with
+    # `answer_http_in_process`); None means real sockets.
+    wechat_adapter: BaseAdapter | None = None
 
     def __post_init__(self) -> None:
         # Deadlines told to residents count working time by this calendar.
@@ -47,6 +56,23 @@ class Runtime:
             raise RuntimeError("REDIS_URL is not set (the embedded run sets it for its children)")
         return make_redis(self.settings.redis_url, self.settings.redis_timeout_seconds)
 
+    def wechat_client(self) -> WeChatApiClient:
+        """wechatpy's client for this process's settings (a new one per job: cheap)."""
+        from bot.wechat_api import WeChatApiClient
+
+        client = WeChatApiClient(self.settings, self.redis)
+        if self.wechat_adapter is not None:
+            for prefix in ("http://", "https://"):
+                client._http.mount(prefix, self.wechat_adapter)
+        return client
+
+    def answer_http_in_process(self, client: httpx.Client) -> None:
+        """Send every outbound request (WeChat, WeCom) to `client` instead of the
+        network: the sandbox platform served in-process."""
+        from bot.sandbox.inprocess import ASGIRequestsAdapter
+
+        self.__dict__["http"] = client
+        self.wechat_adapter = ASGIRequestsAdapter(client)
 
     def close(self) -> None:
         """Release what was opened (only what was: the properties are lazy)."""

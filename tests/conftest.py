@@ -4,11 +4,9 @@ TEST_DATABASE_URL is set), the real app served over HTTP by uvicorn, real RQ wor
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,17 +15,12 @@ import httpx
 import pytest
 import uvicorn
 from redis import Redis
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.app import create_app
 from bot.runtime import Runtime, set_runtime
 from bot.sandbox.simulator import WeChatSimulator
 from bot.settings import Settings
-from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade
-from storage.models import Base
-from storage.seed import seed_demo
+from storage.db_templates import DatabaseTemplate
 
 TOKEN = "test-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -73,48 +66,20 @@ def redis(redis_url: str) -> Iterator[Redis]:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseTemplate]:
     """A migrated database holding the demo community, copied for every test."""
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-        name = f"shequ_tpl_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = make_url(pg).set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'template.sqlite'}"
-    upgrade(url)
-    engine = make_engine(url)
-    # Tables of models still in development appear here too; test_migrations fails
-    # until a migration describes them.
-    Base.metadata.create_all(engine)
-    with make_session_factory(engine)() as session:
-        seed_demo(session)
-        session.commit()
-    engine.dispose()
-    return url
+    template = DatabaseTemplate(
+        tmp_path_factory.mktemp("db"), os.environ.get("TEST_DATABASE_URL") or None
+    )
+    yield template
+    template.close()
 
 
 @pytest.fixture
-def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if not pg:
-        source = Path(make_url(database_template).database or "")
-        target = tmp_path / "shequ.sqlite"
-        shutil.copy(source, target)
-        yield f"sqlite:///{target}"
-        return
-    template = make_url(database_template).database
-    name = f"shequ_t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield make_url(pg).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def database_url(database_template: DatabaseTemplate) -> Iterator[str]:
+    url = database_template.fresh()
+    yield url
+    database_template.drop(url)
 
 
 # -- The service ---------------------------------------------------------------------------

@@ -76,6 +76,20 @@ class WeChatSimulator:
             "MsgId": msg_id or self.next_msg_id(),
         }
 
+    def message_fields(
+        self, openid: str, msg_type: str, created: int | None = None, **extra: str
+    ) -> dict[str, str | int | float]:
+        """A voice, image, location … message; `extra` carries its own fields."""
+        fields: dict[str, str | int | float] = {
+            "ToUserName": self.account,
+            "FromUserName": openid,
+            "CreateTime": created or int(time.time()),
+            "MsgType": msg_type,
+            "MsgId": self.next_msg_id(),
+        }
+        fields.update(extra)
+        return fields
+
     def event_fields(
         self,
         openid: str,
