@@ -32,14 +32,21 @@ class RegisterAddressHandler(IntentHandler):
         return ctx.understood.intent in self.intents
 
     def handle(self, ctx: Context) -> Reply:
-        entities = ctx.understood.entities
         tries = ctx.dialogue.data.get("tries", 0) if ctx.dialogue else 0
         if not has_address(ctx):
             return self._ask_again(ctx, tries, texts.ASK_ADDRESS)
+        # Parts given in earlier answers ("8号楼", then "1单元402") are kept, not asked again.
+        dialogue = ctx.dialogue if ctx.dialogue and ctx.dialogue.flow == FLOW else None
+        entities = dict(dialogue.data.get("parts") or {}) if dialogue else {}
+        new = ctx.understood.entities
+        entities.update({key: new[key] for key in ADDRESS_KEYS if new.get(key)})
         missing = [PART_NAMES[key] for key in ADDRESS_KEYS if not entities.get(key)]
         if missing:
             return self._ask_again(
-                ctx, tries + 1, texts.ADDRESS_INCOMPLETE.format(missing="、".join(missing))
+                ctx,
+                tries + 1,
+                texts.ADDRESS_INCOMPLETE.format(missing="、".join(missing)),
+                parts=entities,
             )
         community = community_for_account(ctx.session, ctx.message.account)
         if community is None:
@@ -53,7 +60,7 @@ class RegisterAddressHandler(IntentHandler):
             else:
                 why = f"{building}号楼没有{unit}单元{room}室。"
             return self._ask_again(
-                ctx, tries + 1, texts.ADDRESS_UNKNOWN.format(given=given, why=why)
+                ctx, tries + 1, texts.ADDRESS_UNKNOWN.format(given=given, why=why), parts={}
             )
         previous = ctx.resident.household_id
         ctx.resident.household_id = household.id
@@ -78,11 +85,15 @@ class RegisterAddressHandler(IntentHandler):
                 return Reply(f"{bound}\n\n{follow.text}")
         return Reply(bound)
 
-    def _ask_again(self, ctx: Context, tries: int, prompt: str) -> Reply:
+    def _ask_again(
+        self, ctx: Context, tries: int, prompt: str, parts: dict[str, object] | None = None
+    ) -> Reply:
         if tries >= MAX_TRIES:
             ctx.next_dialogue = None
             return Reply(texts.ADDRESS_GAVE_UP)
         data = dict(ctx.dialogue.data) if ctx.dialogue and ctx.dialogue.flow == FLOW else {}
         data["tries"] = tries
+        if parts is not None:  # None keeps the parts given so far; {} forgets a wrong address
+            data["parts"] = parts
         ctx.next_dialogue = DialogueState(flow=FLOW, step="awaiting_address", data=data)
         return Reply(prompt)
