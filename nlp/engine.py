@@ -158,6 +158,8 @@ def _apply_rules(
             continue
         if rule.score_at_least and any(scores.get(k, 0.0) < v for k, v in rule.score_at_least):
             continue
+        if rule.score_below and any(scores.get(k, 0.0) >= v for k, v in rule.score_below):
+            continue
         if rule.only is not None:
             others = sum(v for k, v in scores.items() if k not in rule.only)
             if others > rule.others_max:

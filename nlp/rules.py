@@ -22,6 +22,7 @@ class Rule:
     hit: frozenset[str]
     no_hit: frozenset[str]
     score_at_least: tuple[tuple[str, float], ...]
+    score_below: tuple[tuple[str, float], ...]
     only: frozenset[str] | None
     others_max: float
     mul: tuple[tuple[str, float], ...]
@@ -36,6 +37,7 @@ _RULE_KEYS = {
     "min_len",
     "max_len",
     "score_at_least",
+    "score_below",
     "only",
     "others_max",
 }
@@ -58,6 +60,7 @@ def compile_rule(r: dict) -> Rule:
         hit=frozenset(w.get("hit", ())),
         no_hit=frozenset(w.get("no_hit", ())),
         score_at_least=tuple((k, float(v)) for k, v in w.get("score_at_least", {}).items()),
+        score_below=tuple((k, float(v)) for k, v in w.get("score_below", {}).items()),
         only=frozenset(w["only"]) if "only" in w else None,
         others_max=float(w.get("others_max", 0.0)),
         mul=tuple((k, float(v)) for k, v in r.get("mul", {}).items()),
