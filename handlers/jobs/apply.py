@@ -7,6 +7,9 @@ from handlers.jobs import texts
 from storage.employment import (
     APPLICATION_LABELS,
     apply_for,
+    closed_reason,
+    filled_counts,
+    find_posting,
     find_seeker,
     latest_open_application,
     local_today,
@@ -26,12 +29,23 @@ class JobApplyHandler(IntentHandler):
         if not code:
             return Reply(texts.APPLY_NEED_CODE)
         actor = f"resident:{ctx.resident.openid}"
+        today = local_today(ctx.now)
+        ctx.next_dialogue = None
         seeker = find_seeker(ctx.session, ctx.resident)
         if seeker is None:
-            # Applying is registering: the profile can be completed later.
+            # Applying is registering (the profile can be completed later), but only for a
+            # posting that takes the application: a mistyped code registers nobody.
+            wanted = find_posting(ctx.session, code)
+            if wanted is None:
+                return Reply(texts.APPLY_UNKNOWN.format(code=code))
+            filled = filled_counts(ctx.session, [wanted.id]).get(wanted.id, 0)
+            reason = closed_reason(wanted, filled, today)
+            if reason is not None:
+                return Reply(
+                    texts.APPLY_CLOSED.format(code=wanted.code, title=wanted.title, reason=reason)
+                )
             seeker = save_profile(ctx.session, ctx.resident, labour_status="available", now=ctx.now)
-        result = apply_for(ctx.session, seeker, code, local_today(ctx.now), actor)
-        ctx.next_dialogue = None
+        result = apply_for(ctx.session, seeker, code, today, actor)
         posting = result.posting
         if result.outcome == "unknown" or posting is None:
             return Reply(texts.APPLY_UNKNOWN.format(code=code))
