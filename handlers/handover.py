@@ -8,6 +8,7 @@ the hand-over's page) instead of being answered by the bot. An emergency still g
 
 from __future__ import annotations
 
+from handlers.address import RegisterAddressHandler, has_address
 from handlers.base import Context, Reply
 from handlers.flows import in_flow
 from storage.events import record_event
@@ -18,6 +19,10 @@ ATTACHED = "已把您补充的话转给工作人员，请稍候，他们会尽�
 ATTACHED_MEDIA = "已把您发的{kind}转给工作人员，请稍候。"
 WITHDRAWN = "好的，已撤回转人工请求。有需要随时再找我。"
 ALREADY_CLOSED = "工作人员已处理完您的转人工请求。"
+# After the flow's timeout the hand-over itself may still be open with staff: nothing of
+# it is undone, only the resident's next messages are answered by the bot again.
+TIMED_OUT = "（转人工已超过12小时，之后的消息先由我回答；还需要工作人员请再回复“转人工”。）"
+ROUTED = "已把您的转人工请求转给负责您住址的网格员，请稍候。"
 MEDIA_KINDS = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "视频"}
 
 
@@ -40,6 +45,8 @@ def take(ctx: Context) -> Reply | None:
     if msg.msg_type == "event":
         return None
     text = msg.text
+    if handover.grid_id is None and text and has_address(ctx):
+        return _bind_address(ctx, handover, text)
     note = text if text else f"[{MEDIA_KINDS.get(msg.msg_type, msg.msg_type)}] {msg.media_id or ''}"
     record_event(
         ctx.session,
@@ -53,6 +60,30 @@ def take(ctx: Context) -> Reply | None:
     if text:
         return Reply(ATTACHED)
     return Reply(ATTACHED_MEDIA.format(kind=MEDIA_KINDS.get(msg.msg_type, "消息")))
+
+
+def _bind_address(ctx: Context, handover: Handover, text: str) -> Reply:
+    """The address asked for when 转人工 came from an unbound resident: bind it, and route
+    the hand-over to that grid's worker (it stays open for what the resident says next)."""
+    from handlers.human import notify_staff  # human starts this flow: imported late
+
+    dialogue = ctx.dialogue
+    bound = RegisterAddressHandler().handle(ctx)
+    ctx.next_dialogue = dialogue  # the hand-over stays open, whatever the address said
+    household = ctx.resident.household
+    if household is None:  # not found or incomplete: the reply says what to send again
+        return bound
+    handover.grid_id = household.unit.building.grid_id
+    record_event(
+        ctx.session,
+        "handover",
+        handover.id,
+        actor=f"resident:{ctx.resident.openid}",
+        to_state="message",
+        note=text.strip()[:1000],
+    )
+    notify_staff(ctx, handover)
+    return Reply(f"{bound.text}\n{ROUTED}")
 
 
 def cancel(ctx: Context) -> Reply:
