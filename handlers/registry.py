@@ -181,6 +181,7 @@ def build_flows() -> FlowRegistry:
                 take=handover.take,
                 cancel_text=handover.WITHDRAWN,
                 on_cancel=handover.cancel,
+                timeout_text=handover.TIMED_OUT,
                 keywords=frozenset({"人工", "转人工"}),
             ),
         ]
