@@ -50,6 +50,7 @@ def create_app(runtime: Runtime, understand: Callable[..., Understood] | None = 
         redoc_url=None,
     )
     app.state.runtime = runtime
+    app.state.lexicon = provider  # refreshed at once by tests and stories
     app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
     if not settings.is_local and settings.uses_sqlite:
         log.warning(

@@ -74,6 +74,22 @@ class Runtime:
         self.__dict__["http"] = client
         self.wechat_adapter = ASGIRequestsAdapter(client)
 
+    def rebind(self, settings: Settings) -> None:
+        """Take `settings` (a fresh database, another data folder) while keeping what was
+        built from this runtime valid: the session factory is re-pointed, not replaced, so
+        one app serves many databases in turn (tests and stories reuse one app: building
+        its 275 routes costs ~0.4 s). Redis must stay the same server."""
+        if settings.redis_url != self.settings.redis_url and "redis" in self.__dict__:
+            raise ValueError("rebind keeps the Redis connection; the URL must not change")
+        for name in type(settings).model_fields:
+            setattr(self.settings, name, getattr(settings, name))
+        old = self.__dict__.pop("engine", None)
+        if old is not None:
+            old.dispose()
+        if "session_factory" in self.__dict__:
+            self.session_factory.configure(bind=self.engine)
+        configure_calendar(self.settings.calendar_file)
+
     def close(self) -> None:
         """Release what was opened (only what was: the properties are lazy)."""
         opened = self.__dict__

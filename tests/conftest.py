@@ -1,8 +1,10 @@
 """Shared fixtures: a real Valkey server, a real database (SQLite, or PostgreSQL when
-TEST_DATABASE_URL is set), the real app served over HTTP by uvicorn, real RQ workers."""
+TEST_DATABASE_URL is set) copied fresh for every test, the real app (answered in-process
+by default; `real_server` puts it behind uvicorn on a socket), real RQ workers."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -18,6 +20,7 @@ from redis import Redis
 
 from bot.app import create_app
 from bot.runtime import Runtime, set_runtime
+from bot.sandbox.inprocess import InProcessTransport, in_process_transport
 from bot.sandbox.simulator import WeChatSimulator
 from bot.settings import Settings
 from storage.db_templates import DatabaseTemplate
@@ -117,7 +120,8 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 
 
 class ServerThread:
-    """An ASGI app served over real HTTP by uvicorn in a daemon thread."""
+    """An ASGI app served over real HTTP by uvicorn in a daemon thread (the end-to-end
+    tier: browsers, subprocesses, client addresses, crashes)."""
 
     def __init__(self, app: Any, port: int) -> None:
         self.url = f"http://127.0.0.1:{port}"
@@ -137,6 +141,9 @@ class ServerThread:
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
+    def client(self, **options: Any) -> httpx.Client:
+        return httpx.Client(**{"base_url": self.url, "timeout": 15, **options})
+
 
 class LiveServer(ServerThread):
     def __init__(self, runtime: Runtime, port: int, **app_options: Any) -> None:
@@ -150,20 +157,80 @@ class LiveServer(ServerThread):
 
 
 @pytest.fixture
-def live_server(runtime: Runtime, server_port: int) -> Iterator[LiveServer]:
+def real_server(runtime: Runtime, server_port: int) -> Iterator[LiveServer]:
+    """The app over a real socket, for what must see one (a browser, a subprocess)."""
     server = LiveServer(runtime, server_port)
     server.start()
     yield server
     server.stop()
 
 
+class InProcessApp:
+    """The app answered in this process, without a socket. One app serves the whole
+    session: each test rebinds its runtime to that test's fresh database and settings."""
+
+    def __init__(self, runtime: Runtime, app: Any, transport: InProcessTransport) -> None:
+        self.runtime = runtime
+        self.app = app
+        self.transport = transport
+        self.url = runtime.settings.public_url
+
+    def client(self, client_ip: str | None = None, **options: Any) -> httpx.Client:
+        transport = self.transport.from_address(client_ip) if client_ip else self.transport
+        return httpx.Client(transport=transport, **{"base_url": self.url, "timeout": 15, **options})
+
+
+class AppPool:
+    def __init__(self) -> None:
+        self.served: InProcessApp | None = None
+        self._stack = contextlib.ExitStack()
+
+    def serve(self, settings: Settings) -> InProcessApp:
+        if self.served is None:
+            runtime = Runtime(settings.model_copy())
+            app = create_app(runtime)
+            transport = self._stack.enter_context(in_process_transport(app))
+            self._stack.callback(runtime.close)
+            self.served = InProcessApp(runtime, app, transport)
+        else:
+            self.served.runtime.rebind(settings)
+            self.served.url = settings.public_url
+            self.served.app.state.lexicon.refresh()
+        return self.served
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@pytest.fixture(scope="session")
+def app_pool() -> Iterator[AppPool]:
+    pool = AppPool()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def live_server(runtime: Runtime, settings: Settings, app_pool: AppPool) -> Iterator[InProcessApp]:
+    """The real app, answered in-process; this test's outbound requests (WeChat, WeCom)
+    reach its sandbox platform the same way."""
+    served = app_pool.serve(settings)
+    outbound = served.client(timeout=10)
+    runtime.answer_http_in_process(outbound)
+    served.runtime.answer_http_in_process(outbound)
+    yield served
+    outbound.close()
+
+
+Server = LiveServer | InProcessApp
+
+
 class WeChat:
     """WeChat's side of the webhook: signs and posts like the platform, over real HTTP."""
 
-    def __init__(self, base_url: str, mode: str = "plain") -> None:
-        self.url = base_url + "/wechat"
+    def __init__(self, server: Server, mode: str = "plain") -> None:
+        self.url = "/wechat"
         self.sim = WeChatSimulator(TOKEN, AES_KEY, APPID, mode=mode)  # type: ignore[arg-type]
-        self.http = httpx.Client(timeout=15)
+        self.http = server.client()
 
     def post_fields(self, fields: dict[str, str | int | float], **kw: object) -> httpx.Response:
         signed = self.sim.sign_request(fields, **kw)  # type: ignore[arg-type]
@@ -181,14 +248,14 @@ class WeChat:
 
 
 @pytest.fixture
-def wechat(live_server: LiveServer) -> Iterator[WeChat]:
-    client = WeChat(live_server.url)
+def wechat(live_server: InProcessApp) -> Iterator[WeChat]:
+    client = WeChat(live_server)
     yield client
     client.http.close()
 
 
 @pytest.fixture
-def safe_wechat(live_server: LiveServer) -> Iterator[WeChat]:
-    client = WeChat(live_server.url, mode="safe")
+def safe_wechat(live_server: InProcessApp) -> Iterator[WeChat]:
+    client = WeChat(live_server, mode="safe")
     yield client
     client.http.close()

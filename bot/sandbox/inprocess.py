@@ -23,19 +23,33 @@ class InProcessTransport(httpx.BaseTransport):
     """A sync httpx transport answering from an ASGI app in this process. The response
     returns once the app has finished, background tasks included."""
 
-    def __init__(self, app: Any, portal: BlockingPortal) -> None:
-        self._asgi = httpx.ASGITransport(app=app)
-        self._portal = portal
+    def __init__(
+        self, app: Any, portal: BlockingPortal, client: tuple[str, int] = ("127.0.0.1", 50000)
+    ) -> None:
+        self.app = app
+        self.portal = portal
+        self._asgi = httpx.ASGITransport(app=app, client=client)
+
+    def from_address(self, host: str) -> InProcessTransport:
+        """The same app, as seen from another client address."""
+        return InProcessTransport(self.app, self.portal, (host, 50000))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
 
         async def call() -> tuple[int, httpx.Headers, bytes]:
-            inner = httpx.Request(request.method, request.url, headers=request.headers, content=body)
-            answer = await self._asgi.handle_async_request(inner)
+            inner = httpx.Request(
+                request.method, request.url, headers=request.headers, content=body
+            )
+            try:
+                answer = await self._asgi.handle_async_request(inner)
+            except AssertionError as exc:  # httpx's way of saying no response was sent
+                raise httpx.RemoteProtocolError(
+                    "the app closed the connection without answering", request=request
+                ) from exc
             return answer.status_code, answer.headers, await answer.aread()
 
-        status, headers, content = self._portal.call(call)
+        status, headers, content = self.portal.call(call)
         return httpx.Response(status, headers=headers, content=content, request=request)
 
 
@@ -57,15 +71,19 @@ class ASGIRequestsAdapter(BaseAdapter):
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
-        body = request.body
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        answer = self.client.request(
-            request.method or "GET",
-            request.url or "",
-            headers=dict(request.headers),
-            content=body,
-        )
+        raw = request.body
+        body = raw.encode("utf-8") if isinstance(raw, str) else raw
+        if body is not None and not isinstance(body, bytes):
+            raise TypeError("streamed request bodies are not supported in-process")
+        try:
+            answer = self.client.request(
+                request.method or "GET",
+                request.url or "",
+                headers={key: str(value) for key, value in request.headers.items()},
+                content=body,
+            )
+        except httpx.TransportError as exc:  # as a dropped connection looks to requests
+            raise requests.ConnectionError(str(exc), request=request) from exc
         response = requests.Response()
         response.status_code = answer.status_code
         response.headers = CaseInsensitiveDict(answer.headers)

@@ -79,7 +79,7 @@ class StoryResult:
 def story_settings(database_url: str, redis_url: str, data_dir: Path) -> Settings:
     return Settings(  # type: ignore[call-arg]
         SHEQU_ENV="local",
-        SHEQU_DATA_DIR=str(data_dir),
+        SHEQU_DATA_DIR=data_dir,
         WECHAT_TOKEN=TOKEN,
         WECHAT_AES_KEY=AES_KEY,
         WECHAT_APPID=APPID,
@@ -318,8 +318,9 @@ class StoryPlayer:
 
     def _last_record_id(self) -> int:
         with self.runtime.session_factory() as session:
-            return int(session.scalar(select(SandboxRecord.id).order_by(SandboxRecord.id.desc()))
-                       or 0)
+            return int(
+                session.scalar(select(SandboxRecord.id).order_by(SandboxRecord.id.desc())) or 0
+            )
 
     def _describe(self, step: Step) -> str:
         for name in ("say", "voice", "location", "event", "wait", "until"):
@@ -382,4 +383,3 @@ def play_story(
     with story_runtime(database_url, redis_url, data_dir) as (runtime, transport):
         failures = StoryPlayer(story, runtime, transport).play()
     return StoryResult(shown, story.story, not failures, time.monotonic() - started, failures)
-

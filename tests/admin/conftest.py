@@ -15,7 +15,7 @@ from storage.events import record_event
 from storage.models import Handover, Resident
 from storage.models.audit import AuditLog
 from storage.seed import DEMO_PASSWORD
-from tests.conftest import LiveServer
+from tests.conftest import InProcessApp, Server
 
 TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -23,8 +23,11 @@ TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 class Console:
     """One staff member's browser."""
 
-    def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=15, follow_redirects=False)
+    def __init__(self, server: Server, client_ip: str | None = None) -> None:
+        options: dict[str, object] = {"follow_redirects": False}
+        if client_ip:
+            options["client_ip"] = client_ip
+        self.http = server.client(**options)
         self.csrf = ""
 
     def close(self) -> None:
@@ -59,20 +62,20 @@ class Console:
         return self.http.post(path, json=json, headers={"X-CSRF-Token": self.csrf})
 
 
-def signed_in(base_url: str, username: str) -> Iterator[Console]:
+def signed_in(server: Server, username: str) -> Iterator[Console]:
     """The body of a fixture for one staff member's signed-in browser (closed at the end)."""
-    console = Console(base_url).login(username)
+    console = Console(server).login(username)
     yield console
     console.close()
 
 
-def signed_in_consoles(base_url: str) -> Iterator[Callable[[str], Console]]:
+def signed_in_consoles(server: Server) -> Iterator[Callable[[str], Console]]:
     """The body of a `console` fixture: a function that signs a staff member in on a new
     browser; every browser is closed at the end."""
     made: list[Console] = []
 
     def login(username: str) -> Console:
-        browser = Console(base_url).login(username)
+        browser = Console(server).login(username)
         made.append(browser)
         return browser
 
@@ -82,19 +85,19 @@ def signed_in_consoles(base_url: str) -> Iterator[Callable[[str], Console]]:
 
 
 @pytest.fixture
-def browser(live_server: LiveServer) -> Iterator[Console]:
-    console = Console(live_server.url)
+def browser(live_server: InProcessApp) -> Iterator[Console]:
+    console = Console(live_server)
     yield console
     console.close()
 
 
 @pytest.fixture
-def open_console(live_server: LiveServer) -> Iterator[Callable[[], Console]]:
+def open_console(live_server: InProcessApp) -> Iterator[Callable[[], Console]]:
     """Factory for more browsers (several staff at once); all closed at the end."""
     made: list[Console] = []
 
     def make() -> Console:
-        console = Console(live_server.url)
+        console = Console(live_server)
         made.append(console)
         return console
 

@@ -18,7 +18,7 @@ from storage.exports import export_rows
 from storage.models import Canteen, JobSeeker, MealOrder, Resident, ServiceRequest
 from storage.privacy import mask_phone, scrub_public_text
 from tests.admin.conftest import Console, audit_rows, signed_in_consoles
-from tests.conftest import LiveServer
+from tests.conftest import InProcessApp
 
 WANG_PHONE = "13900000501"  # 王奶奶, 3-2-501 (seeded)
 LI_PHONE = "13900000402"  # 李大爷, 8-1-402 (seeded)
@@ -26,8 +26,8 @@ RESULT_LINK = re.compile(r'href="/admin/residents/(\d+)"')
 
 
 @pytest.fixture
-def console(live_server: LiveServer) -> Iterator[Callable[[str], Console]]:
-    yield from signed_in_consoles(live_server.url)
+def console(live_server: InProcessApp) -> Iterator[Callable[[str], Console]]:
+    yield from signed_in_consoles(live_server)
 
 
 def resident(runtime: Runtime, openid: str) -> Resident:

@@ -19,23 +19,10 @@ from bot.settings import Settings
 from storage.models import StaffAccount, utcnow
 from storage.staff import create_staff, hash_password, password_problem
 from tests.admin.conftest import TOKEN_FIELD, Console, audit_rows
-from tests.conftest import LiveServer, free_port
+from tests.conftest import InProcessApp, LiveServer, free_port
 
 TEMPORARY = re.compile(r"<strong>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</strong>")
 GOOD_PASSWORD = "lantern-river-42"
-
-
-def from_address(base_url: str, ip: str) -> Console:
-    """A browser whose connections come from another loopback address (127.0.0.x)."""
-    console = Console(base_url)
-    console.http.close()
-    console.http = httpx.Client(
-        base_url=base_url,
-        timeout=15,
-        follow_redirects=False,
-        transport=httpx.HTTPTransport(local_address=ip),
-    )
-    return console
 
 
 def account(runtime: Runtime, username: str) -> StaffAccount:
@@ -209,9 +196,9 @@ def test_disabled_account_is_signed_out_at_once_and_only_admins_manage_accounts(
 
 
 def test_failures_from_elsewhere_do_not_lock_out_the_real_user(
-    live_server: LiveServer, runtime: Runtime, open_console: Callable[[], Console]
+    live_server: InProcessApp, runtime: Runtime, open_console: Callable[[], Console]
 ) -> None:
-    attacker = from_address(live_server.url, "127.0.0.2")
+    attacker = Console(live_server, client_ip="127.0.0.2")
     try:
         for _ in range(5):
             assert attacker.try_login("zhangmin", "guess-guess").status_code == 401

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 from redis import Redis
 from sqlalchemy import select
 
@@ -10,7 +9,7 @@ from bot.runtime import Runtime
 from storage.events import history
 from storage.models import Delivery, Resident, SandboxRecord, utcnow
 from tests.admin.conftest import Console
-from tests.conftest import LiveServer
+from tests.conftest import InProcessApp
 from tests.helpers import plan_text
 from tests.notices.conftest import run_all_work
 
@@ -28,7 +27,7 @@ def custom_texts(runtime: Runtime) -> list[str | None]:
 
 
 def test_unknown_send_is_shown_and_resent_only_by_staff(
-    live_server: LiveServer, runtime: Runtime, redis: Redis, browser: Console
+    live_server: InProcessApp, runtime: Runtime, redis: Redis, browser: Console
 ) -> None:
     with runtime.session_factory() as session:
         resident = session.scalar(select(Resident).where(Resident.openid == OPENID))
@@ -43,7 +42,8 @@ def test_unknown_send_is_shown_and_resent_only_by_staff(
         )
         session.commit()
         delivery_id = delivery.id
-    control = httpx.post(live_server.url + "/sandbox/api/control", json={"drop_responses": 1})
+    with live_server.client() as http:
+        control = http.post("/sandbox/api/control", json={"drop_responses": 1})
     assert control.status_code == 200
     run_all_work(runtime, redis)
     assert custom_texts(runtime) == ["您订的午餐已安排"]

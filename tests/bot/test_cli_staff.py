@@ -21,7 +21,7 @@ from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Community, StaffAccount
 from tests.admin.conftest import Console, audit_rows
-from tests.conftest import LiveServer
+from tests.conftest import InProcessApp
 
 GOOD_PASSWORD = "lantern-river-42"
 ENV = ("SHEQU_ENV", "DATABASE_URL", "REDIS_URL", "SHEQU_DATA_DIR", "SHEQU_PUBLIC_URL")
@@ -48,11 +48,11 @@ def shequ(
 
 
 @pytest.fixture
-def open_console(live_server: LiveServer) -> Iterator[Callable[[], Console]]:
+def open_console(live_server: InProcessApp) -> Iterator[Callable[[], Console]]:
     made: list[Console] = []
 
     def make() -> Console:
-        made.append(Console(live_server.url))
+        made.append(Console(live_server))
         return made[-1]
 
     yield make

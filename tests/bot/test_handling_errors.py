@@ -21,7 +21,7 @@ def test_a_failure_in_understanding_is_apologised_for_and_handed_over(
 
     server = LiveServer(runtime, server_port, understand=broken)
     server.start()
-    client = WeChat(server.url)
+    client = WeChat(server)
     try:
         reply = client.say("demo-wangnainai", "3号楼楼道灯坏了")
     finally:

@@ -41,7 +41,7 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 def test_worker_serves_only_the_chosen_grids(
-    settings: Settings, runtime: Runtime, live_server: LiveServer
+    settings: Settings, runtime: Runtime, real_server: LiveServer
 ) -> None:
     with runtime.session_factory() as session:
         for grid_id in (1, 2):
@@ -77,10 +77,10 @@ def test_worker_serves_only_the_chosen_grids(
         assert {d.status for d in session.scalars(select(Delivery))} == {"sent"}
 
 
-def test_send_command_checks_a_deployment(settings: Settings, live_server: LiveServer) -> None:
+def test_send_command_checks_a_deployment(settings: Settings, real_server: LiveServer) -> None:
     for mode in ("plain", "safe"):
         result = subprocess.run(
-            [*SHEQU, "send", live_server.url + "/wechat", "--text", "帮助", "--mode", mode],
+            [*SHEQU, "send", real_server.url + "/wechat", "--text", "帮助", "--mode", mode],
             env=child_env(settings),
             capture_output=True,
             text=True,

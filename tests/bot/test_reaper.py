@@ -16,7 +16,7 @@ from bot.wire import parse_xml, to_incoming
 from storage.models import InboundMessage, SandboxRecord, ServiceRequest, utcnow
 from storage.queues import drain_outbox
 from storage.writes import insert_if_new
-from tests.conftest import AES_KEY, APPID, TOKEN, LiveServer
+from tests.conftest import AES_KEY, APPID, TOKEN, InProcessApp
 
 OPENID = "demo-wangnainai"
 WORDS = "3号楼2单元楼道灯坏了，晚上看不见"
@@ -55,7 +55,7 @@ def deliver_everything(runtime: Runtime, redis: Redis) -> None:
 
 
 def test_a_received_row_is_handled_once_and_the_answer_sent_as_a_message(
-    runtime: Runtime, live_server: LiveServer, redis: Redis
+    runtime: Runtime, live_server: InProcessApp, redis: Redis
 ) -> None:
     fresh = store_as_the_dead_process_did(runtime, timedelta(seconds=5))
     row_id = store_as_the_dead_process_did(runtime, timedelta(minutes=3))

@@ -50,7 +50,7 @@ def test_redis_down_messages_still_stored_and_answered_outbox_drains_later(
     set_runtime(runtime)
     server = LiveServer(runtime, server_port)
     server.start()
-    wechat = WeChat(server.url)
+    wechat = WeChat(server)
     try:
         own_valkey.stop()
         help_reply = wechat.say("demo-wangnainai", "帮助")
@@ -109,7 +109,7 @@ def test_slow_handling_gets_holding_reply_then_the_real_one_by_message(
 
     server = LiveServer(slow_runtime, server_port, understand=slow_understand)
     server.start()
-    wechat = WeChat(server.url)
+    wechat = WeChat(server)
     try:
         started = time.monotonic()
         reply = wechat.say("demo-lidaye", "你好")
@@ -149,7 +149,7 @@ def test_database_unavailable_answers_error_so_wechat_retries(
     set_runtime(quick)
     server = LiveServer(quick, server_port)
     server.start()
-    wechat = WeChat(server.url)
+    wechat = WeChat(server)
     url = settings.sqlalchemy_url
     blocker = create_engine(url)
     release = threading.Event()

@@ -1,5 +1,5 @@
 """Real-browser fixtures: Playwright's sync API driving Debian's chromium against the
-real app served by `live_server`. Skipped (with the reason) only when /usr/bin/chromium
+real app served by `real_server` (uvicorn). Skipped (with the reason) only when /usr/bin/chromium
 is absent; CI installs it. Screenshots go to $SHEQU_SCREENSHOTS when set (e.g.
 docs/screenshots), else to the test's temporary directory."""
 
@@ -38,10 +38,10 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(chromium: Any, live_server: Any) -> Iterator[Any]:
+def page(chromium: Any, real_server: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) whose relative URLs go to the live server."""
     context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1200, "height": 800}, locale="zh-CN"
+        base_url=real_server.url, viewport={"width": 1200, "height": 800}, locale="zh-CN"
     )
     context.set_default_timeout(15_000)
     tab = context.new_page()

@@ -78,9 +78,9 @@ def test_broadcast_to_building_3_arrives_in_its_group(
 
 
 def test_grid_worker_is_refused_another_grids_items(
-    page: Any, runtime: Runtime, live_server: Any
+    page: Any, runtime: Runtime, real_server: Any
 ) -> None:
-    admin = Console(live_server.url).login("admin")
+    admin = Console(real_server).login("admin")
     response = admin.http.post(
         "/admin/notices",
         data={

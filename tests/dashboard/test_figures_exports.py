@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 from storage.exports import export_rows
 from storage.models import HoursEntry, ServiceRequest, VolunteerProfile
 from tests.admin.conftest import Console, audit_rows
-from tests.conftest import WeChat
+from tests.conftest import InProcessApp, WeChat
 from tests.meetings.conftest import report
 from tests.reports.conftest import get_request
 
@@ -85,7 +85,10 @@ def test_figures_count_by_category_grid_week_and_are_scoped(
 
 
 def test_exports_follow_list_permissions_and_grid_scope(
-    wechat: WeChat, runtime: Runtime, console: Callable[[str], Console]
+    wechat: WeChat,
+    runtime: Runtime,
+    console: Callable[[str], Console],
+    live_server: InProcessApp,
 ) -> None:
     admin = console("admin")
     light, lift, trash = _setup(wechat, runtime, admin)
@@ -123,7 +126,7 @@ def test_exports_follow_list_permissions_and_grid_scope(
     assert ("admin", "requests") in exports and ("canteen", "hours") in exports
     assert ("canteen", "requests") not in exports
 
-    anonymous = Console(admin.http.base_url.__str__())
+    anonymous = Console(live_server)
     try:
         assert anonymous.http.get("/admin/export/requests.csv").status_code == 303
     finally:

@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 from storage.models import Compound, Grid, JobPosting
 from storage.queues import all_queue_names, drain_outbox
 from tests.admin.conftest import Console, signed_in
-from tests.conftest import LiveServer
+from tests.conftest import InProcessApp
 
 
 def posting_fields(**overrides: Any) -> dict[str, Any]:
@@ -61,8 +61,8 @@ def add_posting(runtime: Runtime) -> Callable[..., JobPosting]:
 
 
 @pytest.fixture
-def officer(live_server: LiveServer) -> Iterator[Console]:
-    yield from signed_in(live_server.url, "jobs")
+def officer(live_server: InProcessApp) -> Iterator[Console]:
+    yield from signed_in(live_server, "jobs")
 
 
 @pytest.fixture

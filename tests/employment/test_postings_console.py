@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from bot.runtime import Runtime
 from storage.models import Delivery, JobApplication, Resident, SandboxRecord
 from tests.admin.conftest import Console
-from tests.conftest import LiveServer, WeChat
+from tests.conftest import InProcessApp, WeChat
 from tests.employment.conftest import posting_fields
 
 
@@ -82,7 +82,7 @@ def test_at_most_three_posting_notices_a_week(
     assert [d.channel for d in notices] == ["template"] * 3
 
 
-def test_posting_validation_and_roles(officer: Console, live_server: LiveServer) -> None:
+def test_posting_validation_and_roles(officer: Console, live_server: InProcessApp) -> None:
     bad = officer.api_post("/admin/api/employment/postings", json=posting_fields(skills=["飞行"]))
     assert bad.status_code == 422
     firm = officer.api_post(
@@ -94,7 +94,7 @@ def test_posting_validation_and_roles(officer: Console, live_server: LiveServer)
         json=posting_fields(kind="training", skills=["麻编"], order_firm="鑫源合作社"),
     )
     assert ok.status_code == 201 and ok.json()["order_firm"] == "鑫源合作社"
-    worker = Console(live_server.url).login("zhangmin")
+    worker = Console(live_server).login("zhangmin")
     try:
         assert worker.http.get("/admin/api/employment/postings").status_code == 403
     finally:

@@ -10,7 +10,7 @@ from redis import Redis
 
 from bot.runtime import Runtime
 from tests.admin.conftest import Console, signed_in_consoles
-from tests.conftest import LiveServer
+from tests.conftest import InProcessApp
 from tests.notices.conftest import run_all_work
 from tests.reports.conftest import report
 
@@ -23,5 +23,5 @@ def work(runtime: Runtime, redis: Redis) -> Callable[[], None]:
 
 
 @pytest.fixture
-def console(live_server: LiveServer) -> Iterator[Callable[[str], Console]]:
-    yield from signed_in_consoles(live_server.url)
+def console(live_server: InProcessApp) -> Iterator[Callable[[str], Console]]:
+    yield from signed_in_consoles(live_server)

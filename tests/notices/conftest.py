@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 from storage.models import Building, GroupChannel, Resident, SandboxRecord
 from storage.queues import all_queue_names, drain_outbox, pending_count
 from tests.admin.conftest import Console, signed_in
-from tests.conftest import LiveServer
+from tests.conftest import InProcessApp
 
 
 def run_all_work(runtime: Runtime, redis: Redis, timeout: float = 60) -> int:
@@ -47,13 +47,13 @@ def work(runtime: Runtime, redis: Redis) -> Callable[[], None]:
 
 
 @pytest.fixture
-def admin(live_server: LiveServer) -> Iterator[Console]:
-    yield from signed_in(live_server.url, "admin")
+def admin(live_server: InProcessApp) -> Iterator[Console]:
+    yield from signed_in(live_server, "admin")
 
 
 @pytest.fixture
-def zhangmin(live_server: LiveServer) -> Iterator[Console]:
-    yield from signed_in(live_server.url, "zhangmin")
+def zhangmin(live_server: InProcessApp) -> Iterator[Console]:
+    yield from signed_in(live_server, "zhangmin")
 
 
 def building_id(runtime: Runtime, number: str) -> int:

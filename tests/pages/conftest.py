@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.admin.conftest import Console, signed_in_consoles
-from tests.conftest import LiveServer
+from tests.conftest import InProcessApp
 
 
 @pytest.fixture
-def console(live_server: LiveServer) -> Iterator[Callable[[str], Console]]:
-    yield from signed_in_consoles(live_server.url)
+def console(live_server: InProcessApp) -> Iterator[Callable[[str], Console]]:
+    yield from signed_in_consoles(live_server)

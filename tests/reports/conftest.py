@@ -18,7 +18,7 @@ from storage.events import history
 from storage.models import Delivery, SandboxRecord, ServiceRequest
 from storage.queues import all_queue_names, drain_outbox
 from tests.admin.conftest import Console, signed_in_consoles
-from tests.conftest import LiveServer, WeChat
+from tests.conftest import InProcessApp, WeChat
 
 CODE = re.compile(r"M\d{8}-\d{4}")
 
@@ -51,8 +51,8 @@ def work(runtime: Runtime, redis: Redis) -> Callable[[], None]:
 
 
 @pytest.fixture
-def console(live_server: LiveServer) -> Iterator[Callable[[str], Console]]:
-    yield from signed_in_consoles(live_server.url)
+def console(live_server: InProcessApp) -> Iterator[Callable[[str], Console]]:
+    yield from signed_in_consoles(live_server)
 
 
 def get_request(runtime: Runtime, code: str | int) -> ServiceRequest:

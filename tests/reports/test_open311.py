@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import httpx
 import pytest
 
 from bot.runtime import Runtime
 from tests.admin.conftest import Console, audit_rows
-from tests.conftest import LiveServer, WeChat
+from tests.conftest import InProcessApp, WeChat
 from tests.reports.conftest import get_request, report_code
 
 
 def test_open311_round_trip(
-    live_server: LiveServer, runtime: Runtime, console: Callable[[str], Console]
+    live_server: InProcessApp, runtime: Runtime, console: Callable[[str], Console]
 ) -> None:
-    http = httpx.Client(base_url=live_server.url + "/open311/v2", timeout=15)
+    http = live_server.client(base_url=live_server.url + "/open311/v2")
     services = http.get("/services.json").json()
     assert {"service_code": "lighting", "service_name": "公共照明"}.items() <= services[1].items()
     created = http.post(
@@ -62,28 +61,27 @@ def test_open311_round_trip(
     ],
 )
 def test_open311_bad_input_is_refused_clearly(
-    live_server: LiveServer, runtime: Runtime, fields: dict[str, str], message: str
+    live_server: InProcessApp, runtime: Runtime, fields: dict[str, str], message: str
 ) -> None:
-    response = httpx.post(live_server.url + "/open311/v2/requests.json", data=fields)
+    response = live_server.client().post("/open311/v2/requests.json", data=fields)
     assert response.status_code == 400
     assert message in response.json()[0]["description"]
     assert (
-        httpx.get(live_server.url + "/open311/v2/requests/M20990101-0001.json").status_code == 404
+        live_server.client().get("/open311/v2/requests/M20990101-0001.json").status_code == 404
     )
 
 
 def test_open311_hides_private_matters_and_needs_a_key_when_configured(
-    live_server: LiveServer, wechat: WeChat, monkeypatch: pytest.MonkeyPatch
+    live_server: InProcessApp, wechat: WeChat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wechat.say("demo-wangnainai", "楼上邻居天天吵架还骂人")
-    listed = httpx.get(live_server.url + "/open311/v2/requests.json").json()
+    listed = live_server.client().get("/open311/v2/requests.json").json()
     assert listed and all("骂人" not in (r["description"] or "") for r in listed)
     monkeypatch.setattr(live_server.runtime.settings, "open311_keys", "k1,k2")
     form = {"service_code": "noise", "description": "夜里施工", "address_string": "5号楼"}
-    refused = httpx.post(live_server.url + "/open311/v2/requests.json", data=form)
+    refused = live_server.client().post("/open311/v2/requests.json", data=form)
     assert refused.status_code == 403
-    accepted = httpx.post(
-        live_server.url + "/open311/v2/requests.json", data={**form, "api_key": "k2"}
+    accepted = live_server.client().post("/open311/v2/requests.json", data={**form, "api_key": "k2"}
     )
     assert accepted.status_code == 200
 
@@ -93,9 +91,9 @@ PRIVATE = ("王奶奶", "13812345678", "501", "2单元", "好几天", "139000011
 
 
 def test_open311_never_shows_what_a_resident_wrote_or_staff_notes(
-    live_server: LiveServer, runtime: Runtime, wechat: WeChat, console: Callable[[str], Console]
+    live_server: InProcessApp, runtime: Runtime, wechat: WeChat, console: Callable[[str], Console]
 ) -> None:
-    http = httpx.Client(base_url=live_server.url + "/open311/v2", timeout=15)
+    http = live_server.client(base_url=live_server.url + "/open311/v2")
     code = report_code(wechat, "demo-wangnainai", WANG_WORDS)
     row = get_request(runtime, code)
     admin = console("admin")

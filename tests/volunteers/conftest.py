@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from redis import Redis
 from sqlalchemy import select
@@ -18,13 +17,13 @@ from storage.clock import CHINA, FrozenClock, set_clock
 from storage.models import Resident, VolunteerProfile, VolunteerTask
 from storage.volunteering import LOCAL_TZ
 from tests.admin.conftest import Console, signed_in
-from tests.conftest import LiveServer
+from tests.conftest import InProcessApp
 from tests.notices.conftest import run_all_work
 
 
 class Sandbox:
-    def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url + "/sandbox/api", timeout=15)
+    def __init__(self, server: InProcessApp) -> None:
+        self.http = server.client(base_url=server.url + "/sandbox/api")
 
     def records(self, target: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
         params = {k: v for k, v in {"kind": kind, "target": target}.items() if v}
@@ -42,8 +41,8 @@ class Sandbox:
 
 
 @pytest.fixture
-def sandbox(live_server: LiveServer) -> Iterator[Sandbox]:
-    box = Sandbox(live_server.url)
+def sandbox(live_server: InProcessApp) -> Iterator[Sandbox]:
+    box = Sandbox(live_server)
     yield box
     box.http.close()
 
@@ -64,8 +63,8 @@ def work(runtime: Runtime, redis: Redis) -> Callable[[], int]:
 
 
 @pytest.fixture
-def canteen(live_server: LiveServer) -> Iterator[Console]:
-    yield from signed_in(live_server.url, "canteen")
+def canteen(live_server: InProcessApp) -> Iterator[Console]:
+    yield from signed_in(live_server, "canteen")
 
 
 def tomorrow() -> date:

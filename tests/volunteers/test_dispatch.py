@@ -16,7 +16,7 @@ from storage.clock import CHINA, FrozenClock
 from storage.deliveries import list_deliveries
 from storage.events import history
 from storage.models import HoursEntry, InboundMessage, TaskOffer, VolunteerTask
-from tests.conftest import LiveServer, WeChat
+from tests.conftest import InProcessApp, WeChat
 from tests.volunteers.conftest import CreateTask, Sandbox, add_volunteer, profile_id, task_row
 
 
@@ -33,13 +33,13 @@ def final_reply(runtime: Runtime, openid: str, passive: str | None) -> str:
         return str(late[-1].payload["text"])
 
 
-def race(live_server: LiveServer, replies: list[tuple[str, str]]) -> list[str | None]:
+def race(live_server: InProcessApp, replies: list[tuple[str, str]]) -> list[str | None]:
     """Every (openid, text) posted at the same moment, each over its own connection."""
     gate = threading.Barrier(len(replies))
 
     def post(item: tuple[str, str]) -> str | None:
         openid, text = item
-        client = WeChat(live_server.url)
+        client = WeChat(live_server)
         try:
             fields = client.sim.text_fields(openid, text)
             gate.wait()
@@ -54,7 +54,7 @@ def race(live_server: LiveServer, replies: list[tuple[str, str]]) -> list[str | 
 
 
 def test_fifty_volunteers_accept_at_once_exactly_one_wins(
-    live_server: LiveServer, runtime: Runtime, create_task: CreateTask, sandbox: Sandbox, work
+    live_server: InProcessApp, runtime: Runtime, create_task: CreateTask, sandbox: Sandbox, work
 ) -> None:
     openids = [f"race-vol-{n:03d}" for n in range(50)]
     for openid in openids:

@@ -9,7 +9,7 @@ from bot.runtime import Runtime
 from storage.clock import FrozenClock
 from storage.models import Resident, VolunteerProfile
 from tests.admin.conftest import Console
-from tests.conftest import LiveServer, WeChat
+from tests.conftest import InProcessApp, WeChat
 from tests.volunteers.conftest import CreateTask, Sandbox, profile_id, task_row
 
 
@@ -122,13 +122,13 @@ def test_hours_ledger_corrections_and_leaderboard(
     assert {v["name"]: v["total_minutes"] for v in volunteers}["吴华"] == 30
 
 
-def test_console_is_for_canteen_staff_and_admins(live_server: LiveServer) -> None:
+def test_console_is_for_canteen_staff_and_admins(live_server: InProcessApp) -> None:
     for username, status in (("zhangmin", 403), ("admin", 200), ("canteen", 200)):
-        console = Console(live_server.url).login(username)
+        console = Console(live_server).login(username)
         try:
             assert console.http.get("/admin/api/canteen/orders").status_code == status
         finally:
             console.close()
-    anonymous = Console(live_server.url)
+    anonymous = Console(live_server)
     assert anonymous.http.get("/admin/api/canteen/tasks").status_code == 401
     anonymous.close()
