@@ -60,6 +60,13 @@ def _u(text):
         # opening hours are a question, a door that stays shut is a problem
         ("卫生服务站周六开门不", "consult"),
         ("活动室一直不开门", "report_problem"),
+        # a bare quality word about a named thing is a complaint, alone a rating
+        ("物业服务太差了", "report_problem"),
+        ("太差了", "rate"),
+        ("我会开车 可以接送老人看病", "volunteer_signup"),
+        ("有事叫我", "volunteer_signup"),
+        ("我不去送了", "cancel"),
+        ("老伴做不动饭了", "meal_request"),
     ],
 )
 def test_intent(text, intent):
@@ -97,6 +104,10 @@ def test_intent(text, intent):
         ("遛狗不牵绳", "治安安全"),
         ("高空扔垃圾", "治安安全"),
         ("鸽子屎", "环境卫生"),
+        ("院子里的长凳坏了", "绿化设施"),
+        ("门口有只死狗 没人收拾", "环境卫生"),
+        ("水龙头不出水了", "水电燃气"),
+        ("三轮车乱放 路都堵了", "停车交通"),
     ],
 )
 def test_category(text, category):
