@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.stories.player import StoryResult, play_story
+from bot.stories.player import StoryResult, StoryService
 from storage.db_templates import DatabaseTemplate
 
 
@@ -60,16 +60,17 @@ def run_stories(args: argparse.Namespace) -> int:
         with redis_server(args.redis_url, folder) as redis_url:
             template = DatabaseTemplate(folder / "db", server)
             try:
-                for path in files:
-                    database_url = template.fresh()
-                    try:
-                        result = play_story(path, database_url, redis_url, folder)
-                    finally:
-                        template.drop(database_url)
-                    results.append(result)
-                    print(result.line(), flush=True)
-                    for failure in result.failures:
-                        print("    " + failure.replace("\n", "\n    "), flush=True)
+                with StoryService(redis_url, folder) as service:
+                    for path in files:
+                        database_url = template.fresh()
+                        try:
+                            result = service.play(path, database_url)
+                        finally:
+                            template.drop(database_url)
+                        results.append(result)
+                        print(result.line(), flush=True)
+                        for failure in result.failures:
+                            print("    " + failure.replace("\n", "\n    "), flush=True)
             finally:
                 template.close()
     failed = sum(not result.passed for result in results)
