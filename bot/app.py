@@ -32,7 +32,7 @@ def create_app(runtime: Runtime, understand: Callable[..., Understood] | None = 
         community_name = community.name if community else "本"
         compounds = compound_names(session, community.id) if community else ()
 
-    provider = LexiconProvider(runtime.session_factory)
+    provider = LexiconProvider(runtime.session_factory, settings.lexicon_check_seconds)
     processor = MessageProcessor(
         session_factory=runtime.session_factory,
         router=build_router(community_name, knowledge=provider.knowledge),

@@ -54,7 +54,9 @@ def build_processor(runtime: Runtime) -> MessageProcessor:
         community = community_for_account(session, None)
         community_name = community.name if community else "本"
         compounds = compound_names(session, community.id) if community else ()
-    provider = LexiconProvider(runtime.session_factory)
+    provider = LexiconProvider(
+        runtime.session_factory, runtime.settings.lexicon_check_seconds
+    )
     return MessageProcessor(
         session_factory=runtime.session_factory,
         router=build_router(community_name, knowledge=provider.knowledge),

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     reply_budget_seconds: float = Field(3.5, alias="SHEQU_REPLY_BUDGET")
     redis_timeout_seconds: float = Field(0.5, alias="SHEQU_REDIS_TIMEOUT")
     dialogue_ttl_seconds: int = Field(1800, alias="SHEQU_DIALOGUE_TTL")
+    # How often a process looks for staff-added words and 办事指南 entries (one small query).
+    lexicon_check_seconds: float = Field(5.0, alias="SHEQU_LEXICON_CHECK_SECONDS")
     log_level: str = Field("INFO", alias="SHEQU_LOG_LEVEL")
 
     @property

@@ -107,6 +107,8 @@ def settings(database_url: str, redis_url: str, server_port: int, tmp_path: Path
         SHEQU_PUBLIC_URL=base,
         WECHAT_API_BASE=f"{base}/sandbox/api/wechat",
         WECOM_API_BASE=f"{base}/sandbox/api/wecom",
+        # Staff edits take effect on the next message, so no test waits for a re-check.
+        SHEQU_LEXICON_CHECK_SECONDS=0,
     )
 
 
