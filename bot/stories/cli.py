@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.stories.player import StoryResult, StoryService
 from storage.db_templates import DatabaseTemplate
+from storage.staff import use_cheap_hashing
 
 
 def story_files(paths: list[str]) -> list[Path]:
@@ -53,6 +54,7 @@ def run_stories(args: argparse.Namespace) -> int:
     if not files:
         print("没有找到故事文件 / no stories found", file=sys.stderr)
         return 2
+    use_cheap_hashing()  # every database of the run is thrown away after its story
     results: list[StoryResult] = []
     with tempfile.TemporaryDirectory(prefix="shequ-stories-") as tmp:
         folder = Path(tmp)
