@@ -39,6 +39,8 @@ LAST_ROUND = 2  # 0 own grid, 1 neighbouring grids, 2 everyone; 3 = staff alerte
 ROUND_LABELS = ("本网格", "相邻网格", "全社区")
 OFFER_FLOW = "task_offer"
 RECEIPT_FLOW = "meal_receipt"
+# The recipient answered 「收到了吗」 with 「还没收到」.
+NOT_RECEIVED = "志愿者已回复送达，但老人说还没收到"
 # An open task not offered this long after it was created lost its dispatch job.
 UNOFFERED_GRACE = timedelta(minutes=2)
 
@@ -96,7 +98,7 @@ def _offer(session: Session, task: VolunteerTask, now: datetime) -> list[str]:
 
 def alert_staff(session: Session, task: VolunteerTask, why: str, now: datetime) -> None:
     """Tell the canteen's work group (the community's when the canteen has none)."""
-    if why != "逾期未送达":
+    if why not in ("逾期未送达", NOT_RECEIVED):
         task.offer_round = LAST_ROUND + 1
     household, _where = address_parts(session, task)
     channel = group_channel(session, "canteen", task.canteen_id, "wecom_robot")
@@ -364,6 +366,18 @@ def tell_cancelled(task_id: int, volunteer_id: int, now: datetime | None = None)
             now=moment,
             template_id=policy.offer_template_id,
         )
+        session.commit()
+    return True
+
+
+def tell_not_received(task_id: int, now: datetime | None = None) -> bool:
+    """The canteen's group hears that a meal reported delivered has not arrived."""
+    moment = _now(now)
+    with get_runtime().session_factory() as session:
+        task = session.get(VolunteerTask, task_id)
+        if task is None:
+            return False
+        alert_staff(session, task, NOT_RECEIVED, moment)
         session.commit()
     return True
 

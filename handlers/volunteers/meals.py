@@ -9,7 +9,7 @@ is shown in the confirmation so it can be corrected."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from handlers.address import FLOW as ADDRESS_FLOW
 from handlers.base import Context, Reply
@@ -56,6 +56,8 @@ OTHER_REQUESTS = frozenset(
     }
 )
 LET_GO_CONFIDENCE = 0.6
+# A message naming a day (今天, 明天, 周三, 12月9日); 「中午」 alone does not.
+DAY_WORDS = re.compile(r"[今明后]|周|星期|礼拜|月|日|号|天")
 EXAMPLES = {"building": "8号楼", "unit": "1单元", "room": "402"}
 
 
@@ -80,6 +82,14 @@ def when_of(ctx: Context) -> dict[str, str]:
     if entities.get("when_slot"):
         out["slot"] = str(entities["when_slot"])
     return out
+
+
+def day_label(day: date, ctx: Context) -> str:
+    """ "12月8日（明天）"."""
+    today = china_today(ctx.now)
+    names = {today: "今天", today + timedelta(days=1): "明天", today + timedelta(days=2): "后天"}
+    name = names.get(day)
+    return f"{day.month}月{day.day}日" + (f"（{name}）" if name else "")
 
 
 def _parts(data: dict[str, object]) -> dict[str, str]:
@@ -138,6 +148,8 @@ class MealOrderHandler(FeatureHandler):
         if step == "address":
             return self._address_answer(ctx, data)
         when = when_of(ctx)
+        if data.get("date") and not data.get("slot") and not DAY_WORDS.search(text):
+            when.pop("date", None)  # 「中午」 after 「明天」: the day already said stands
         named = named_parts(ctx)
         ready = data.get("date") and data.get("slot") and data.get("household_id")
         if ready and not when and not named and (CONFIRM.match(text) or is_affirmative(text)):
@@ -208,6 +220,9 @@ class MealOrderHandler(FeatureHandler):
             return Reply(texts.NO_CANTEEN)
         if not data.get("date") or not data.get("slot"):
             ctx.next_dialogue = DialogueState(flow=MEAL_FLOW, step="when", data=data)
+            if data.get("date"):  # 「明天」: only which meal is missing
+                day = date.fromisoformat(str(data["date"]))
+                return Reply(texts.ASK_SLOT.format(day=day_label(day, ctx)))
             return Reply(texts.ASK_WHEN)
         meal_date, slot = date.fromisoformat(str(data["date"])), str(data["slot"])
         cutoff = order_cutoff(canteen, meal_date, slot)

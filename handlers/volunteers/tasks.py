@@ -19,6 +19,7 @@ from handlers.volunteers.common import (
 )
 from storage.clock import in_china
 from storage.models import Canteen, Household, MealOrder, Resident, VolunteerTask
+from storage.queues import enqueue_job, grid_queue_name
 from storage.volunteer_tasks import (
     accept_task,
     active_tasks,
@@ -34,6 +35,10 @@ from storage.volunteering import STATUS_LABELS, hours_label, hours_summary, poli
 OFFER_FLOW = "task_offer"
 RECEIPT_FLOW = "meal_receipt"
 HANDBACK_WORDS = re.compile(r"退回|转交|不送了|送不了|不接了|去不了|来不了|交还")
+# 「还没收到」 / 「饭没到」 answering 「收到了吗」: not a receipt.
+NOT_RECEIVED = re.compile(r"(没|没有|未|不)(有)?(收到|拿到|送到|送来|到)|没见|没人送|还没来")
+RECEIVED = re.compile(r"收到|送到了|拿到|(饭|餐)?到了|送来了")
+NOT_RECEIVED_JOB = "bot.jobs_meals.tell_not_received"
 
 
 class TaskHandbackHandler(FeatureHandler):
@@ -178,13 +183,20 @@ class ReceiptHandler(FeatureHandler):
         if ctx.dialogue is None or ctx.dialogue.flow != RECEIPT_FLOW:
             return False
         text = text_of(ctx)
-        return "收到" in text or "送到了" in text or is_affirmative(text)
+        return bool(NOT_RECEIVED.search(text) or RECEIVED.search(text)) or is_affirmative(text)
 
     def handle(self, ctx: Context) -> Reply:
         assert ctx.dialogue is not None
         ctx.next_dialogue = None
         code = str(ctx.dialogue.data.get("carry", {}).get("task_code", ""))
         task = task_by_code(ctx.session, code)
+        if NOT_RECEIVED.search(text_of(ctx)):
+            # The volunteer said 送达 but the meal did not arrive: nothing confirmed, the
+            # canteen is told to find out.
+            if task is not None:
+                queue = grid_queue_name(task.grid_id)
+                enqueue_job(ctx.session, queue, NOT_RECEIVED_JOB, task.id)
+            return Reply(texts.RECEIPT_MISSING.format(code=code))
         if task is not None:
             confirm_receipt(ctx.session, task, actor(ctx), ctx.now)
         return Reply(texts.RECEIPT_THANKS.format(code=code))

@@ -60,6 +60,7 @@ HOURS_RANK = "，本网格第{rank}名"
 MEAL_ASK_ADDRESS = "好的。请先告诉我送餐地址，如：8号楼1单元402。"
 NO_CANTEEN = "本社区暂未开通食堂送餐，已为您记下。回复“转人工”可联系工作人员。"
 ASK_WHEN = "请问要哪天哪一顿？例如：明天中午、今天晚饭。"
+ASK_SLOT = "{day}要哪一顿？请回复：早饭、中午或晚上。"
 PAST_CUTOFF = "{when}的订餐已截止（截止时间 {cutoff}）。请换一顿，例如：明天中午。"
 CONFIRM_ORDER = (
     "请确认订餐：\n{when} {count}份\n送到：{address}{note}\n"
@@ -77,3 +78,7 @@ ORDER_PLACED = (
     "食堂确认后会安排志愿者送上门。{cutoff}前可回复“取消订餐”。"
 )
 RECEIPT_THANKS = "好的，已确认收到（{code}）。祝您用餐愉快！"
+RECEIPT_MISSING = (
+    "抱歉！记下了：您还没收到饭（{code}），没有记为收到。已告诉食堂，工作人员会尽快核实并联系您。"
+    "着急请回复“转人工”。"
+)
