@@ -114,7 +114,9 @@ def in_situation(text: str, understood: Understood, situation: Situation | None)
         return understood
     specific = understood.entities.get("ticket_code") or understood.entities.get("task_code")
     rating = situation.pending_rating
-    if rating is not None and not specific:
+    # "M…-0001 不满意" names the very ticket awaiting the rating: still its rating.
+    names_rated = rating is not None and str(specific or "").upper() == rating.code
+    if rating is not None and (not specific or names_rated):
         if is_dissatisfied(text) and understood.intent in ("rate", "report_problem", "unknown"):
             low = understood.entities.get("rating")
             return _as(
