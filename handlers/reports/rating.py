@@ -4,6 +4,7 @@ answers the follow-up questionnaire "问题解决了吗？"."""
 from __future__ import annotations
 
 from handlers.base import Context, IntentHandler, Reply
+from handlers.context import is_dissatisfied, is_satisfied
 from handlers.dialogue import DialogueState
 from handlers.reports import texts
 from storage.models import ServiceRequest
@@ -39,6 +40,18 @@ def _reason(text: str) -> str:
         rest = rest.replace(word, "")
     rest = "".join(ch for ch in rest if not ch.isdigit()).strip(" ，,。.!！~～")
     return rest if len(rest) >= 2 else ""
+
+
+def _score(ctx: Context, text: str) -> int | None:
+    """The rating given: a number, else 满意/不满意 in words; None when none was given."""
+    given = ctx.understood.entities.get("rating")
+    if given and str(given).isdigit():
+        return min(5, max(1, int(given)))
+    if is_dissatisfied(text):
+        return 2
+    if is_satisfied(text):
+        return 5
+    return None
 
 
 def _in_flow(ctx: Context, flow: str) -> bool:
@@ -90,8 +103,16 @@ class RatingHandler(IntentHandler):
             ctx.next_dialogue = None
         if request.rating_state == "rated" or request.status != RESOLVED:
             return Reply(texts.RATE_ALREADY.format(code=request.code))
-        rating = int(ctx.understood.entities.get("rating") or 3)
         text = ctx.message.text or ""
+        rating = _score(ctx, text)
+        if rating is None:
+            # "我要评价" says nothing of how it went: ask, never assume a middling 3.
+            ctx.next_dialogue = DialogueState(
+                flow=RATE_FLOW,
+                step="awaiting_rating",
+                data={"expects": "rate", "carry": {"ticket_code": request.code}},
+            )
+            return Reply(texts.RATE_ASK_SCORE.format(code=request.code))
         reason = _reason(text)
         actor = f"resident:{ctx.resident.openid}"
         request.rating = rating

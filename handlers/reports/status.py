@@ -6,7 +6,9 @@ import re
 from datetime import timedelta
 
 from handlers.base import Context, IntentHandler, Reply
+from handlers.dialogue import DialogueState
 from handlers.reports import texts
+from handlers.reports.rating import RATE_FLOW
 from storage.events import history
 from storage.models import Building, ServiceRequest
 from storage.request_queries import by_code, resident_requests
@@ -84,6 +86,21 @@ def _followed(ctx: Context, code: str) -> ServiceRequest | None:
     return request
 
 
+def _awaiting_rating(ctx: Context) -> ServiceRequest | None:
+    """The resident's just-resolved request still waiting for their rating: it is not
+    "nothing in progress" to them, and a 不满意 will reopen it."""
+    pending = ctx.sit.pending_rating
+    request = ctx.session.get(ServiceRequest, pending.id) if pending is not None else None
+    if request is None:
+        return None
+    ctx.next_dialogue = DialogueState(
+        flow=RATE_FLOW,
+        step="awaiting_rating",
+        data={"expects": "rate", "carry": {"ticket_code": request.code}},
+    )
+    return request
+
+
 class StatusQueryHandler(IntentHandler):
     name = "report_status"
     intents = frozenset({"status_query"})
@@ -97,6 +114,11 @@ class StatusQueryHandler(IntentHandler):
             return Reply(describe(ctx, request))
         requests = resident_requests(ctx.session, ctx.resident.id)
         if not requests:
+            awaiting = _awaiting_rating(ctx)
+            if awaiting is not None:
+                return Reply(
+                    describe(ctx, awaiting) + "\n" + texts.STATUS_RATE.format(code=awaiting.code)
+                )
             return Reply(texts.STATUS_NONE)
         if len(requests) == 1:
             return Reply(describe(ctx, requests[0]))

@@ -29,6 +29,7 @@ STATUS_LIST_HEAD = "您有{count}个问题在处理："
 STATUS_LINE = "{code} {category}｜{status}｜负责人：{owner}｜期限：{due}"
 STATUS_DETAIL = "编号 {code}：{category}｜{location}\n状态：{status}\n负责人：{owner}\n期限：{due}"
 STATUS_NOT_FOUND = "没有找到编号为 {code} 的问题，或该问题不是您反映的。请核对编号。"
+STATUS_RATE = "这个问题已办结，等您评价：回复1-5打分，或回复“满意”；如果还没解决，请回复“不满意”，会重新处理。"
 STATUS_RECENT = "最近进展："
 
 CANCEL_DONE = "已撤销问题 {code}。有需要随时再找我。"
@@ -41,6 +42,7 @@ RATE_REOPENED = (
     "很抱歉没有让您满意。问题 {code} 已重新受理，网格员会再联系您。\n方便的话，请说说哪里还没解决。"
 )
 RATE_REOPENED_WITH_REASON = "很抱歉没有让您满意。问题 {code} 已重新受理，网格员会再联系您。"
+RATE_ASK_SCORE = "请为问题 {code} 的处理结果打分：回复1-5（5分最满意），或回复“满意”“不满意”。"
 RATE_ALREADY = "问题 {code} 您已经评价过了，谢谢！"
 REASON_NOTED = "已记下：“{text}”，会转给处理人。"
 ASK_RATING = (
