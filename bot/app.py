@@ -8,40 +8,20 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from bot.assembly import build_processor
 from bot.headers import SecurityHeaders
-from bot.lexicon_provider import LexiconProvider
-from bot.locks import UserLocks
-from bot.processor import MessageProcessor
 from bot.runtime import Runtime
-from bot.understanding import make_understander
 from bot.webhook import WebhookDeps, build_webhook_router, make_drain
 from bot.wire import SafeMode
 from handlers.base import Understood
-from handlers.dialogue import RedisDialogueStore
-from handlers.router import build_router
 from storage.redis_conn import is_up
-from storage.residents import community_for_account, compound_names
 
 log = logging.getLogger(__name__)
 
 
 def create_app(runtime: Runtime, understand: Callable[..., Understood] | None = None) -> FastAPI:
     settings = runtime.settings
-    with runtime.session_factory() as session:
-        community = community_for_account(session, None)
-        community_name = community.name if community else "本"
-        compounds = compound_names(session, community.id) if community else ()
-
-    provider = LexiconProvider(runtime.session_factory, settings.lexicon_check_seconds)
-    processor = MessageProcessor(
-        session_factory=runtime.session_factory,
-        router=build_router(community_name, knowledge=provider.knowledge),
-        dialogues=RedisDialogueStore(runtime.redis),
-        locks=UserLocks(runtime.redis),
-        understand=understand or make_understander(provider, compounds),
-        dialogue_ttl=settings.dialogue_ttl_seconds,
-        drain=make_drain(runtime),
-    )
+    processor, provider = build_processor(runtime, understand)
     # The interactive API docs and the schema are for developers: local mode only.
     app = FastAPI(
         title="社区助手",

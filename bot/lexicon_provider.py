@@ -44,14 +44,13 @@ class LexiconProvider:
         self.refresh()
 
     def lexicon(self) -> nlp.Lexicon:
-        self._maybe_refresh()
         return self._lexicon
 
     def knowledge(self) -> tuple[KnowledgeItem, ...]:
-        self._maybe_refresh()
         return self._knowledge
 
-    def _maybe_refresh(self) -> None:
+    def maybe_refresh(self) -> None:
+        """Look for staff changes if `check_every` has passed; call it outside a session."""
         if time.monotonic() - self._checked < self._check_every:
             return
         if self._refreshing.acquire(blocking=False):

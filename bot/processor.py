@@ -63,8 +63,10 @@ class MessageProcessor:
         understand: Callable[..., Understood],
         dialogue_ttl: int = 1800,
         drain: Callable[[list[int]], None] | None = None,
+        before_handling: Callable[[], None] | None = None,
     ) -> None:
         self._drain = drain
+        self._before_handling = before_handling
         self._factory = session_factory
         self._router = router
         self._dialogues = dialogues
@@ -166,6 +168,8 @@ class MessageProcessor:
             flow = self._router.flows.get(dialogue.flow)
             note = flow.timeout_text if flow else TIMED_OUT
             dialogue = None
+        if self._before_handling is not None:
+            self._before_handling()
         session = self._factory()
         ctx: Context | None = None
         try:

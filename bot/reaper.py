@@ -19,20 +19,14 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.lexicon_provider import LexiconProvider
-from bot.locks import UserLocks
+from bot.assembly import build_processor
 from bot.processor import APOLOGY, MessageProcessor, StillInProgress
 from bot.reply_slot import ReplySlot
 from bot.runtime import Runtime, get_runtime
 from bot.security import RequestRejected
-from bot.understanding import make_understander
-from bot.webhook import make_drain
 from bot.wire import to_incoming
-from handlers.dialogue import RedisDialogueStore
 from handlers.message import Incoming
-from handlers.router import build_router
 from storage.models import InboundMessage, utcnow
-from storage.residents import community_for_account, compound_names
 
 log = logging.getLogger(__name__)
 
@@ -48,30 +42,10 @@ CLAIMS_KEY = "_reaper_claims"
 _built: tuple[Runtime, MessageProcessor] | None = None
 
 
-def build_processor(runtime: Runtime) -> MessageProcessor:
-    """The message processor as the web process builds it (bot.app.create_app)."""
-    with runtime.session_factory() as session:
-        community = community_for_account(session, None)
-        community_name = community.name if community else "本"
-        compounds = compound_names(session, community.id) if community else ()
-    provider = LexiconProvider(
-        runtime.session_factory, runtime.settings.lexicon_check_seconds
-    )
-    return MessageProcessor(
-        session_factory=runtime.session_factory,
-        router=build_router(community_name, knowledge=provider.knowledge),
-        dialogues=RedisDialogueStore(runtime.redis),
-        locks=UserLocks(runtime.redis),
-        understand=make_understander(provider, compounds),
-        dialogue_ttl=runtime.settings.dialogue_ttl_seconds,
-        drain=make_drain(runtime),
-    )
-
-
 def _processor(runtime: Runtime) -> MessageProcessor:
     global _built
     if _built is None or _built[0] is not runtime:
-        _built = (runtime, build_processor(runtime))
+        _built = (runtime, build_processor(runtime)[0])
     return _built[1]
 
 
