@@ -76,7 +76,8 @@ def test_dates_and_labels_are_china_time_on_a_los_angeles_server(
     los_angeles: None, frozen_clock: FrozenClock, wechat: WeChat, runtime: Runtime
 ) -> None:
     frozen_clock.set(china(2026, 12, 4, 4, 15))
-    assert date.today() == date(2026, 12, 3)  # the server's own idea of today
+    # The server's own idea of that instant's date (LA is still on 12月3日).
+    assert datetime.fromtimestamp(now().timestamp()).date() == date(2026, 12, 3)
     assert china_today() == local_today(now()) == date(2026, 12, 4)
     assert local_time(now()) == "2026-12-04 04:15"
     assert start_of_today(now()) == china(2026, 12, 4, 0, 0)
