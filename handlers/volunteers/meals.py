@@ -59,6 +59,12 @@ LET_GO_CONFIDENCE = 0.6
 # A message naming a day (今天, 明天, 周三, 12月9日); 「中午」 alone does not.
 DAY_WORDS = re.compile(r"[今明后]|周|星期|礼拜|月|日|号|天")
 EXAMPLES = {"building": "8号楼", "unit": "1单元", "room": "402"}
+# A dietary wish said with the order itself (「明天中午送两份饭 少放盐」) becomes its note.
+DIET = re.compile(
+    r"(?:少|不要|不放|别放|免|无|不加)(?:放|加)?(?:盐|油|辣椒?|糖|葱|香菜|蒜|味精)"
+    r"|不吃(?:辣|葱|蒜|香菜|海鲜|牛肉|羊肉|猪肉|肉|鱼)"
+    r"|清淡(?:一?点|些)?|(?:软|烂)(?:一?点|些)|素食"
+)
 
 
 def parse_count(text: str) -> int | None:
@@ -125,7 +131,8 @@ class MealOrderHandler(FeatureHandler):
         if ctx.dialogue is not None and ctx.dialogue.flow == MEAL_FLOW:
             return self._continue(ctx, dict(ctx.dialogue.data))
         text = text_of(ctx)
-        data: dict[str, object] = {"count": min(parse_count(text) or 1, MAX_COUNT), "note": ""}
+        note = "，".join(m.group(0) for m in DIET.finditer(text))[:100]
+        data: dict[str, object] = {"count": min(parse_count(text) or 1, MAX_COUNT), "note": note}
         data.update(when_of(ctx))
         named = named_parts(ctx)
         if named:
