@@ -46,6 +46,7 @@ TOO_MANY_ATTEMPTS = "尝试次数过多，请15分钟后再试"
 BAD_CREDENTIALS = "用户名或密码错误"
 DEMO_REFUSED = "演示账号和演示密码不能在正式环境中使用，请联系社区管理员开设账号"
 
+
 @lru_cache(maxsize=2)
 def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash(secrets.token_urlsafe(16))

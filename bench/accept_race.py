@@ -62,29 +62,46 @@ def prepare(sqlalchemy_url: str, volunteers: int, tasks: int, round_no: int) -> 
         now = datetime.now(UTC)
         for n in range(volunteers):
             resident = Resident(
-                openid=f"race-{round_no}-{n:04d}", name=f"志愿者{n}", roles=["volunteer"],
+                openid=f"race-{round_no}-{n:04d}",
+                name=f"志愿者{n}",
+                roles=["volunteer"],
                 last_message_at=now,
             )
             session.add(resident)
             session.flush()
-            session.add(VolunteerProfile(resident_id=resident.id, community_id=1,
-                                         grid_id=1 + n % 5, skills=["送餐"], status="active"))
+            session.add(
+                VolunteerProfile(
+                    resident_id=resident.id,
+                    community_id=1,
+                    grid_id=1 + n % 5,
+                    skills=["送餐"],
+                    status="active",
+                )
+            )
         canteen = canteen_for(session, 1)
         assert canteen is not None
         meal_date = (now.astimezone(LOCAL_TZ) + timedelta(days=1)).date()
         households = session.query(Household).order_by(Household.id).limit(tasks).all()
         for household in households:
-            task = create_task(session, canteen=canteen, household=household,
-                               meal_date=meal_date, slot="lunch", count=1, note=None,
-                               actor="bench")
+            task = create_task(
+                session,
+                canteen=canteen,
+                household=household,
+                meal_date=meal_date,
+                slot="lunch",
+                count=1,
+                note=None,
+                actor="bench",
+            )
             ids.append(task.id)
         session.commit()
     engine.dispose()
     return ids
 
 
-async def fire(url: str, round_no: int, volunteers: int, task_ids: list[int]
-               ) -> tuple[list[float], list[str], float]:
+async def fire(
+    url: str, round_no: int, volunteers: int, task_ids: list[int]
+) -> tuple[list[float], list[str], float]:
     import httpx
 
     from bot.sandbox.simulator import WeChatSimulator
@@ -101,8 +118,11 @@ async def fire(url: str, round_no: int, volunteers: int, task_ids: list[int]
         async def one(signed: object) -> tuple[float, str]:
             await start_gate.wait()
             t0 = time.perf_counter()
-            response = await client.post(url + "/wechat", params=signed.params,  # type: ignore[attr-defined]
-                                         content=signed.body)  # type: ignore[attr-defined]
+            response = await client.post(
+                url + "/wechat",
+                params=signed.params,  # type: ignore[attr-defined]
+                content=signed.body,
+            )  # type: ignore[attr-defined]
             elapsed = time.perf_counter() - t0
             text = sim.read_reply(response.status_code, response.content).text or ""
             return elapsed, f"{response.status_code}:{text}"
@@ -125,10 +145,16 @@ def verify(sqlalchemy_url: str, task_ids: list[int]) -> tuple[int, int]:
 
     engine = make_engine(sqlalchemy_url)
     with make_session_factory(engine)() as session:
-        assigned = session.scalar(select(func.count()).select_from(VolunteerTask).where(
-            VolunteerTask.id.in_(task_ids), VolunteerTask.status == "assigned"))
-        events = session.scalar(select(func.count()).select_from(Event).where(
-            Event.entity_type == "task", Event.to_state == "assigned"))
+        assigned = session.scalar(
+            select(func.count())
+            .select_from(VolunteerTask)
+            .where(VolunteerTask.id.in_(task_ids), VolunteerTask.status == "assigned")
+        )
+        events = session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.entity_type == "task", Event.to_state == "assigned")
+        )
     engine.dispose()
     return int(assigned or 0), int(events or 0)
 
@@ -138,8 +164,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def run_database(db: str, args: argparse.Namespace, tmp: Path, redis_url: str,
-                 pg_server: str | None) -> bool:
+def run_database(
+    db: str, args: argparse.Namespace, tmp: Path, redis_url: str, pg_server: str | None
+) -> bool:
     ok = True
     for round_no in range(args.rounds):
         if db == "sqlite":
@@ -155,10 +182,10 @@ def run_database(db: str, args: argparse.Namespace, tmp: Path, redis_url: str,
         import redis as redis_lib
 
         redis_lib.Redis.from_url(redis_url).flushall()
-        with uvicorn_server("bot.asgi:create", env, port, args.workers,
-                            tmp / f"uvicorn-{db}.log") as base:
-            latencies, replies, wall = asyncio.run(
-                fire(base, round_no, args.volunteers, task_ids))
+        with uvicorn_server(
+            "bot.asgi:create", env, port, args.workers, tmp / f"uvicorn-{db}.log"
+        ) as base:
+            latencies, replies, wall = asyncio.run(fire(base, round_no, args.volunteers, task_ids))
         won = sum(WON in r for r in replies)
         taken = sum(TAKEN in r for r in replies)
         held = sum(HOLDING in r for r in replies)
@@ -166,11 +193,14 @@ def run_database(db: str, args: argparse.Namespace, tmp: Path, redis_url: str,
         assigned, events = verify(url, task_ids)
         good = won == assigned == events == args.tasks and won + taken + held == args.volunteers
         ok = ok and good and errors == 0
-        print(f"{db:<10} round {round_no + 1}: {args.volunteers} replies / {args.tasks} tasks  "
-              f"won={won} taken={taken} held={held} errors={errors}  db assigned={assigned} "
-              f"events={events}  p50={pct(latencies, 0.5):.0f} ms p99={pct(latencies, 0.99):.0f}"
-              f" ms max={max(latencies) * 1000:.0f} ms wall={wall:.2f} s  "
-              f"{'OK' if good else 'MISMATCH'}", flush=True)
+        print(
+            f"{db:<10} round {round_no + 1}: {args.volunteers} replies / {args.tasks} tasks  "
+            f"won={won} taken={taken} held={held} errors={errors}  db assigned={assigned} "
+            f"events={events}  p50={pct(latencies, 0.5):.0f} ms p99={pct(latencies, 0.99):.0f}"
+            f" ms max={max(latencies) * 1000:.0f} ms wall={wall:.2f} s  "
+            f"{'OK' if good else 'MISMATCH'}",
+            flush=True,
+        )
         if db == "postgresql" and pg_server is not None:
             drop_pg_database(pg_server, env_url)
     return ok
@@ -185,8 +215,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pg-url", default=None)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {platform.processor() or ''} cpus="
-          f"{__import__('os').cpu_count()} python {platform.python_version()}", flush=True)
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} cpus="
+        f"{__import__('os').cpu_count()} python {platform.python_version()}",
+        flush=True,
+    )
     ok = True
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="shequ-race-")))

@@ -131,18 +131,48 @@ def private_postgres(tmp: Path) -> Iterator[str]:
         as_user = ["runuser", "-u", "postgres", "--"]
     port = free_port()
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    subprocess.run(as_user + [str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-                              "-A", "trust", "-E", "UTF8", "--no-locale"], check=True, **quiet)
+    subprocess.run(
+        as_user
+        + [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ],
+        check=True,
+        **quiet,
+    )
     options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={pgroot}"
-    subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(pgroot / "log"),
-                              "-w", "-o", options, "start"], check=True, **quiet)
+    subprocess.run(
+        as_user
+        + [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(pgroot / "log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        **quiet,
+    )
     with suppress(OSError, ValueError, IndexError):
         OUR_ROOTS.append(int((data / "postmaster.pid").read_text().split()[0]))
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
-                                  "stop"], **quiet)
+        subprocess.run(
+            as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], **quiet
+        )
         shutil.rmtree(pgroot, ignore_errors=True)
 
 
@@ -201,7 +231,9 @@ def prepare_database(sqlalchemy_url: str) -> None:
         engine.dispose()
 
 
-def service_env(data_dir: Path, database_url: str | None, redis_url: str, port: int) -> dict[str, str]:
+def service_env(
+    data_dir: Path, database_url: str | None, redis_url: str, port: int
+) -> dict[str, str]:
     env = dict(os.environ)
     base = f"http://127.0.0.1:{port}"
     env.update(
@@ -251,20 +283,44 @@ SERVICE_APP = "bot.asgi:create"
 
 
 @contextmanager
-def uvicorn_server(app: str, env: dict[str, str], port: int, workers: int,
-                   log: Path) -> Iterator[str]:
+def uvicorn_server(
+    app: str, env: dict[str, str], port: int, workers: int, log: Path
+) -> Iterator[str]:
     if app == SERVICE_APP:
         # Exactly what production runs: `shequ web` (uvicorn workers, TCP_NODELAY kept).
-        cmd = [sys.executable, "-m", "bot.cli", "web", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "web",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ]
     else:
         # The bare endpoint under the same uvicorn settings, listener fixed the same way.
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--_uvicorn", "--factory", app,
-               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning"]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--_uvicorn",
+            "--factory",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ]
     with open(log, "ab") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, log)
@@ -280,8 +336,10 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: fl
     ok = 0
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"uvicorn exited ({proc.returncode}); see {log}:\n"
-                               + log.read_text(errors="replace")[-3000:])
+            raise RuntimeError(
+                f"uvicorn exited ({proc.returncode}); see {log}:\n"
+                + log.read_text(errors="replace")[-3000:]
+            )
         try:
             if httpx.get(url + "/healthz", timeout=2).status_code == 200:
                 ok += 1
@@ -322,7 +380,7 @@ def _proc_table() -> dict[int, tuple[int, int]]:
             raw = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = raw[raw.rindex(")") + 2:].split()
+        fields = raw[raw.rindex(")") + 2 :].split()
         table[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
     return table
 
@@ -388,8 +446,10 @@ class RawHTTP:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
-        head = (f"POST {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                f"Content-Type: text/xml\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        head = (
+            f"POST {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Type: text/xml\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
         self.writer.write(head + body)
         try:
             raw = await self.reader.readuntil(b"\r\n\r\n")
@@ -437,9 +497,15 @@ class HttpxSender:
         await self.client.aclose()
 
 
-async def _senders(url: str, openids: list[str], texts_start: list[int], deadline_wall: float,
-                   quota: int, timeout: float, client_kind: str
-                   ) -> tuple[list[float], int, int, list[str]]:
+async def _senders(
+    url: str,
+    openids: list[str],
+    texts_start: list[int],
+    deadline_wall: float,
+    quota: int,
+    timeout: float,
+    client_kind: str,
+) -> tuple[list[float], int, int, list[str]]:
     from urllib.parse import urlencode, urlsplit
 
     from bot.sandbox.simulator import WeChatSimulator
@@ -477,8 +543,11 @@ async def _senders(url: str, openids: list[str], texts_start: list[int], deadlin
                     if len(samples) < 5:
                         samples.append(f"{type(exc).__name__}: {exc}")
                     continue
-                if status != 200 or b"<Content><![CDATA[" not in body \
-                        or b"<Content><![CDATA[]]>" in body:
+                if (
+                    status != 200
+                    or b"<Content><![CDATA[" not in body
+                    or b"<Content><![CDATA[]]>" in body
+                ):
                     errors += 1
                     if len(samples) < 5:
                         samples.append(f"HTTP {status}: {body[:200]!r}")
@@ -502,21 +571,41 @@ def _generator_proc(args: tuple) -> tuple[list[float], int, int, list[str]]:  # 
     delay = start_wall - time.time()
     if delay > 0:
         time.sleep(delay)
-    return asyncio.run(_senders(url, openids, starts, start_wall + duration, quota, timeout,
-                                client_kind))
+    return asyncio.run(
+        _senders(url, openids, starts, start_wall + duration, quota, timeout, client_kind)
+    )
 
 
-def run_level(pool: mp.pool.Pool, url: str, target: str, db: str, concurrency: int,
-              duration: float, max_messages: int, procs: int, tag: str,
-              client_kind: str = "raw") -> tuple[Level, list[str]]:
+def run_level(
+    pool: mp.pool.Pool,
+    url: str,
+    target: str,
+    db: str,
+    concurrency: int,
+    duration: float,
+    max_messages: int,
+    procs: int,
+    tag: str,
+    client_kind: str = "raw",
+) -> tuple[Level, list[str]]:
     procs = max(1, min(procs, concurrency))
     openids = [f"bench-{tag}-c{concurrency}-{i}" for i in range(concurrency)]
     starts = [i * 3 for i in range(concurrency)]
     shares = [(openids[p::procs], starts[p::procs]) for p in range(procs)]
     start_wall = time.time() + 1.0  # time for the pool's processes to pick the job up
-    jobs = [(url + "/wechat", ids, st, start_wall, duration,
-             max(1, max_messages * len(ids) // concurrency), 15.0, client_kind)
-            for ids, st in shares]
+    jobs = [
+        (
+            url + "/wechat",
+            ids,
+            st,
+            start_wall,
+            duration,
+            max(1, max_messages * len(ids) // concurrency),
+            15.0,
+            client_kind,
+        )
+        for ids, st in shares
+    ]
     pending = pool.map_async(_generator_proc, jobs)
     time.sleep(max(start_wall - time.time(), 0))
     busy0, ours0 = cpu_snapshot()
@@ -536,18 +625,38 @@ def run_level(pool: mp.pool.Pool, url: str, target: str, db: str, concurrency: i
             return float("nan")
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
 
-    level = Level(target, db, concurrency, len(latencies), round(elapsed, 2),
-                  round(len(latencies) / elapsed, 1), round(pct(0.50), 1), round(pct(0.95), 1),
-                  round(pct(0.99), 1), round(latencies[-1] * 1000 if latencies else float("nan"), 1),
-                  errors, held, ours_pct, others_pct)
+    level = Level(
+        target,
+        db,
+        concurrency,
+        len(latencies),
+        round(elapsed, 2),
+        round(len(latencies) / elapsed, 1),
+        round(pct(0.50), 1),
+        round(pct(0.95), 1),
+        round(pct(0.99), 1),
+        round(latencies[-1] * 1000 if latencies else float("nan"), 1),
+        errors,
+        held,
+        ours_pct,
+        others_pct,
+    )
     return level, samples
 
 
 # -- orchestration --------------------------------------------------------------------------
 
 
-def bench_target(pool: mp.pool.Pool, app: str, env: dict[str, str], target: str, db: str,
-                 args: argparse.Namespace, tmp: Path, tag: str) -> list[Level]:
+def bench_target(
+    pool: mp.pool.Pool,
+    app: str,
+    env: dict[str, str],
+    target: str,
+    db: str,
+    args: argparse.Namespace,
+    tmp: Path,
+    tag: str,
+) -> list[Level]:
     port = free_port()
     env = dict(env)
     env["SHEQU_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
@@ -555,11 +664,31 @@ def bench_target(pool: mp.pool.Pool, app: str, env: dict[str, str], target: str,
     log = (Path(args.log_dir) if args.log_dir else tmp) / f"uvicorn-{target}-{db}.log"
     with uvicorn_server(app, env, port, args.workers, log) as url:
         # Warm-up (not counted): jieba dictionaries, connection pools, both workers.
-        run_level(pool, url, target, db, min(8, max(args.concurrency)), args.warmup, 2000,
-                  args.procs, f"{tag}-warm", args.client)
+        run_level(
+            pool,
+            url,
+            target,
+            db,
+            min(8, max(args.concurrency)),
+            args.warmup,
+            2000,
+            args.procs,
+            f"{tag}-warm",
+            args.client,
+        )
         for concurrency in args.concurrency:
-            level, samples = run_level(pool, url, target, db, concurrency, args.duration,
-                                       args.max_messages, args.procs, tag, args.client)
+            level, samples = run_level(
+                pool,
+                url,
+                target,
+                db,
+                concurrency,
+                args.duration,
+                args.max_messages,
+                args.procs,
+                tag,
+                args.client,
+            )
             levels.append(level)
             print(row(level), flush=True)
             for sample in samples:
@@ -567,16 +696,20 @@ def bench_target(pool: mp.pool.Pool, app: str, env: dict[str, str], target: str,
     return levels
 
 
-HEADER = (f"{'target':<8} {'db':<10} {'conc':>5} {'msgs':>7} {'msgs/s':>8} {'p50 ms':>8} "
-          f"{'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>6} {'held':>5} {'cpu us%':>7} "
-          f"{'others%':>7}")
+HEADER = (
+    f"{'target':<8} {'db':<10} {'conc':>5} {'msgs':>7} {'msgs/s':>8} {'p50 ms':>8} "
+    f"{'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>6} {'held':>5} {'cpu us%':>7} "
+    f"{'others%':>7}"
+)
 
 
 def row(level: Level) -> str:
-    return (f"{level.target:<8} {level.db:<10} {level.concurrency:>5} {level.messages:>7} "
-            f"{level.msgs_per_s:>8.1f} {level.p50_ms:>8.1f} {level.p95_ms:>8.1f} "
-            f"{level.p99_ms:>8.1f} {level.max_ms:>8.1f} {level.errors:>6} {level.held:>5} "
-            f"{level.cpu_ours_pct:>7.1f} {level.cpu_others_pct:>7.1f}")
+    return (
+        f"{level.target:<8} {level.db:<10} {level.concurrency:>5} {level.messages:>7} "
+        f"{level.msgs_per_s:>8.1f} {level.p50_ms:>8.1f} {level.p95_ms:>8.1f} "
+        f"{level.p99_ms:>8.1f} {level.max_ms:>8.1f} {level.errors:>6} {level.held:>5} "
+        f"{level.cpu_ours_pct:>7.1f} {level.cpu_others_pct:>7.1f}"
+    )
 
 
 def machine() -> dict[str, str]:
@@ -594,25 +727,40 @@ def machine() -> dict[str, str]:
         mem = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return {"nproc": str(os.cpu_count()), "cpu": model, "ram": mem,
-            "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "ram": mem,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-    ap.add_argument("--concurrency", default="10,50,100",
-                    help="comma-separated numbers of concurrent senders")
+    ap.add_argument(
+        "--concurrency", default="10,50,100", help="comma-separated numbers of concurrent senders"
+    )
     ap.add_argument("--duration", type=float, default=10.0, help="seconds per level")
     ap.add_argument("--max-messages", type=int, default=50_000, help="cap per level")
     ap.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per server")
     ap.add_argument("--procs", type=int, default=2, help="load generator processes")
-    ap.add_argument("--client", choices=["raw", "httpx"], default="raw",
-                    help="raw: a minimal keep-alive HTTP/1.1 client per sender (default); "
-                         "httpx: one httpx.AsyncClient per sender")
+    ap.add_argument(
+        "--client",
+        choices=["raw", "httpx"],
+        default="raw",
+        help="raw: a minimal keep-alive HTTP/1.1 client per sender (default); "
+        "httpx: one httpx.AsyncClient per sender",
+    )
     ap.add_argument("--workers", type=int, default=2, help="uvicorn workers")
-    ap.add_argument("--pg-url", help="an existing PostgreSQL server (a fresh database is created "
-                                     "in it and dropped afterwards); default: a private cluster")
+    ap.add_argument(
+        "--pg-url",
+        help="an existing PostgreSQL server (a fresh database is created "
+        "in it and dropped afterwards); default: a private cluster",
+    )
     ap.add_argument("--no-bare", action="store_true", help="skip the bare FastAPI endpoint")
     ap.add_argument("--json", help="write the results as JSON here")
     ap.add_argument("--log-dir", help="keep the uvicorn logs (WARNING and up) here")
@@ -632,10 +780,15 @@ def main() -> int:
     info = machine()
     print("machine:", ", ".join(f"{k}={v}" for k, v in info.items()), flush=True)
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]), flush=True)
-    print(f"{args.procs} generator process(es) share the {info['nproc']} CPU(s) with the server",
-          flush=True)
-    print("cpu us% / others%: share of all CPUs used during a level by what this benchmark "
-          "started / by everything else on the machine", flush=True)
+    print(
+        f"{args.procs} generator process(es) share the {info['nproc']} CPU(s) with the server",
+        flush=True,
+    )
+    print(
+        "cpu us% / others%: share of all CPUs used during a level by what this benchmark "
+        "started / by everything else on the machine",
+        flush=True,
+    )
     print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
     print(HEADER, flush=True)
 
@@ -681,22 +834,42 @@ def main() -> int:
         for lv in levels:
             b = bare.get(lv.concurrency)
             if lv.target == "service" and b and b.msgs_per_s:
-                r = {"db": lv.db, "concurrency": lv.concurrency,
-                     "throughput_ratio": round(lv.msgs_per_s / b.msgs_per_s, 3),
-                     "p99_ratio": round(lv.p99_ms / b.p99_ms, 1) if b.p99_ms else None}
+                r = {
+                    "db": lv.db,
+                    "concurrency": lv.concurrency,
+                    "throughput_ratio": round(lv.msgs_per_s / b.msgs_per_s, 3),
+                    "p99_ratio": round(lv.p99_ms / b.p99_ms, 1) if b.p99_ms else None,
+                }
                 ratios.append(r)
-                print(f"  {lv.db:<10} c={lv.concurrency:<4} throughput {r['throughput_ratio']:.2f}x"
-                      f"  p99 {r['p99_ratio']}x", flush=True)
+                print(
+                    f"  {lv.db:<10} c={lv.concurrency:<4} throughput {r['throughput_ratio']:.2f}x"
+                    f"  p99 {r['p99_ratio']}x",
+                    flush=True,
+                )
     for note in notes:
         print(note)
     busy_others = max((lv.cpu_others_pct for lv in levels), default=0)
     if busy_others > 10:
-        print(f"WARNING: other processes used up to {busy_others:.0f}% of the CPUs during the run; "
-              "figures are lower than on a quiet machine", flush=True)
+        print(
+            f"WARNING: other processes used up to {busy_others:.0f}% of the CPUs during the run; "
+            "figures are lower than on a quiet machine",
+            flush=True,
+        )
     if args.json:
-        Path(args.json).write_text(json.dumps(
-            {"machine": info, "argv": sys.argv, "levels": [asdict(lv) for lv in levels],
-             "ratios": ratios, "notes": notes}, ensure_ascii=False, indent=2), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "argv": sys.argv,
+                    "levels": [asdict(lv) for lv in levels],
+                    "ratios": ratios,
+                    "notes": notes,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return 1 if any(lv.errors for lv in levels) else 0
 
 

@@ -28,7 +28,9 @@ def start_flow(openid: str, state: DialogueState, replaceable: Iterable[str] = (
     keep = {state.flow, "not_understood", *replaceable}
     with locks.hold(openid, LOCK_WAIT_SECONDS) as held:
         if not held.ok:
-            log.info("flow %s for %s not started: the resident is being answered", state.flow, openid)
+            log.info(
+                "flow %s for %s not started: the resident is being answered", state.flow, openid
+            )
             return False
         current = store.load(openid)
         if current is not None and not current.expired(utcnow()) and current.flow not in keep:

@@ -86,7 +86,9 @@ class LexiconProvider:
             return
         # A keyword staff gave an answer for is itself a sign of a 办事 question.
         words = words + [
-            (keyword, "consult", KNOWLEDGE_WEIGHT) for item in knowledge for keyword in item.keywords
+            (keyword, "consult", KNOWLEDGE_WEIGHT)
+            for item in knowledge
+            for keyword in item.keywords
         ]
         lexicon = self._build(words)
         self._lexicon, self._knowledge, self._version = lexicon, knowledge, version

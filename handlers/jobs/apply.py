@@ -88,7 +88,5 @@ class JobWithdrawHandler(IntentHandler):
         assert application is not None
         posting = application.posting
         if not withdraw(ctx.session, application, f"resident:{ctx.resident.openid}"):
-            return Reply(
-                f"{posting.code} {posting.title} 的报名刚刚已有结果，没有撤回。"
-            )
+            return Reply(f"{posting.code} {posting.title} 的报名刚刚已有结果，没有撤回。")
         return Reply(texts.WITHDRAWN.format(code=posting.code, title=posting.title))

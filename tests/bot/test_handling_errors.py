@@ -33,5 +33,7 @@ def test_a_failure_in_understanding_is_apologised_for_and_handed_over(
         assert row.status == "failed" and row.content == "3号楼楼道灯坏了"
         handover = session.scalars(select(Handover)).one()
         assert handover.text == "3号楼楼道灯坏了" and handover.inbound_message_id == row.id
-        notes = [e.note for e in session.scalars(select(Event).where(Event.entity_type == "handover"))]
+        notes = [
+            e.note for e in session.scalars(select(Event).where(Event.entity_type == "handover"))
+        ]
         assert any("出错" in (note or "") for note in notes)

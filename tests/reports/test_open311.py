@@ -66,9 +66,7 @@ def test_open311_bad_input_is_refused_clearly(
     response = live_server.client().post("/open311/v2/requests.json", data=fields)
     assert response.status_code == 400
     assert message in response.json()[0]["description"]
-    assert (
-        live_server.client().get("/open311/v2/requests/M20990101-0001.json").status_code == 404
-    )
+    assert live_server.client().get("/open311/v2/requests/M20990101-0001.json").status_code == 404
 
 
 def test_open311_hides_private_matters_and_needs_a_key_when_configured(
@@ -81,7 +79,8 @@ def test_open311_hides_private_matters_and_needs_a_key_when_configured(
     form = {"service_code": "noise", "description": "夜里施工", "address_string": "5号楼"}
     refused = live_server.client().post("/open311/v2/requests.json", data=form)
     assert refused.status_code == 403
-    accepted = live_server.client().post("/open311/v2/requests.json", data={**form, "api_key": "k2"}
+    accepted = live_server.client().post(
+        "/open311/v2/requests.json", data={**form, "api_key": "k2"}
     )
     assert accepted.status_code == 200
 
