@@ -17,7 +17,6 @@ from admin.audit import audit_staff
 from admin.deps import ADMIN, EMPLOYMENT, Staff, client_ip, require_role
 from admin.render import ConsoleRoute
 from bot.deps import RuntimeDep, SessionDep
-from bot.jobs_employment import NOTIFY_FUNC, template_allowed
 from storage.employment import (
     APPLICATION_LABELS,
     closed_reason,
@@ -29,11 +28,12 @@ from storage.employment import (
     seeker_view,
 )
 from storage.employment_figures import employment_figures
-from storage.employment_notify import notify_decision
+from storage.employment_notify import NOTIFY_POSTING_JOB, notify_decision
 from storage.events import record_event
 from storage.job_matching import NOTIFY_MIN_SCORE, matching_seekers
 from storage.job_profile import HOURS_LABELS, KIND_LABELS, STATUS_LABELS, canonical_skill
 from storage.models import Building, Household, JobApplication, JobPosting, JobSeeker, Unit, utcnow
+from storage.platform_rules import template_allowed
 from storage.queues import commit_and_drain, enqueue_job
 from storage.residents import community_for_account
 from storage.survey_excel import SurveyFileError, export_survey, import_survey
@@ -193,7 +193,7 @@ def build_employment_router() -> APIRouter:
             note=f"发布{KIND_LABELS[posting.kind]} {posting.code} {posting.title}",
         )
         audit_staff(session, staff, "job_post", client_ip(request), "job_posting", posting.id)
-        enqueue_job(session, "default", NOTIFY_FUNC, posting.id)
+        enqueue_job(session, "default", NOTIFY_POSTING_JOB, posting.id)
         commit_and_drain(session, runtime.session_factory, runtime.redis)
         return _posting_json(posting, 0, 0, local_today(utcnow()))
 
@@ -258,7 +258,12 @@ def build_employment_router() -> APIRouter:
             session.rollback()
             raise HTTPException(status_code=409, detail=error)
         if application.status != before:
-            notify_decision(session, application, now, template_allowed(runtime.settings))
+            notify_decision(
+                session,
+                application,
+                now,
+                template_allowed(runtime.settings.account_type, runtime.settings.account_verified),
+            )
             audit_staff(
                 session,
                 staff,

@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 from admin.audit import audit_staff
 from admin.deps import ADMIN, GRID_FORBIDDEN, Staff
 from admin.timefmt import CST, local_time
-from bot.channels.wecom_robot import split_text
-from bot.jobs_notices import account_for
 from bot.settings import Settings
 from storage.events import history, record_event
 from storage.models import Building, Compound, Grid, Notice, utcnow
@@ -32,9 +30,11 @@ from storage.notices import (
     Plan,
     TargetError,
     Targets,
+    account_for,
     plan_notice,
     resolve_area,
 )
+from storage.platform_rules import split_robot_text
 from storage.residents import community_for_account
 
 COMMUNITY_FORBIDDEN = "只有社区管理员可以向全社区发送通知"
@@ -160,7 +160,7 @@ def preview(session: Session, notice: Notice, settings: Settings, redis: Redis) 
     account = account_for(settings, redis, now)
     plan: Plan = plan_notice(session, notice, account, now)
     text = notice_text(notice)
-    parts = len(split_text(text))
+    parts = len(split_robot_text(text))
     channels = []
     for channel, count in sorted(plan.counts().items()):
         names = [d.label for d in plan.deliveries if d.channel == channel]

@@ -82,9 +82,10 @@ def runtime_for(env: dict[str, str]):  # type: ignore[no-untyped-def]
 def plan_and_enqueue(rt, body: str) -> tuple[int, int, float]:  # type: ignore[no-untyped-def]
     """Create a community-wide notice to every resident and its groups; plan, commit, push
     the fan-out job and run it (enqueue every send job). Returns (notice id, deliveries, s)."""
-    from bot.jobs_notices import account_for, fan_out
+    from bot.jobs_notices import fan_out
     from storage.models import Community, Notice, utcnow
     from storage.notice_delivery import start_sending
+    from storage.notices import account_for
     from storage.queues import drain_outbox, jobs_added
 
     with rt.session_factory() as session:

@@ -12,18 +12,12 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.runtime import get_runtime
-from bot.settings import Settings
 from storage.clock import now as clock_now
 from storage.employment_notify import notify_matching_seekers
+from storage.platform_rules import template_allowed
 from storage.queues import drain_outbox, jobs_added
 
 log = logging.getLogger(__name__)
-
-NOTIFY_FUNC = "bot.jobs_employment.notify_new_posting"
-
-
-def template_allowed(settings: Settings) -> bool:
-    return settings.account_type == "service" and settings.account_verified
 
 
 def notify_new_posting(posting_id: int) -> dict[str, Any]:
@@ -31,7 +25,10 @@ def notify_new_posting(posting_id: int) -> dict[str, Any]:
     now = clock_now()
     with runtime.session_factory() as session:
         stats = notify_matching_seekers(
-            session, posting_id, now, template_allowed(runtime.settings)
+            session,
+            posting_id,
+            now,
+            template_allowed(runtime.settings.account_type, runtime.settings.account_verified),
         )
         session.flush()
         job_ids = stats.outbox_ids + [job.id for job in jobs_added(session)]

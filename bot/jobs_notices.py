@@ -12,36 +12,21 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 
-from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
-from bot.channels.mass import _window
 from bot.jobs import SEND_FUNC
 from bot.runtime import get_runtime
-from bot.settings import Settings
 from storage.clock import now as clock_now
 from storage.models import Notice
 from storage.notice_delivery import start_sending
 from storage.notice_outcome import finish_if_complete, pending_delivery_ids
-from storage.notices import Account
+from storage.notices import account_for
 from storage.queues import drain_outbox, jobs_added
 
 log = logging.getLogger(__name__)
 
 ENQUEUE_CHUNK = 500
-
-
-def mass_quota_key(settings: Settings, window: str) -> str:
-    # The key MassTagChannel reserves its slots under (bot/channels/mass.py).
-    return f"wechat:mass-quota:{settings.wechat_appid}:{window}"
-
-
-def account_for(settings: Settings, redis: Redis, now: datetime) -> Account:
-    """The account's capabilities, with mass sends left in the current window."""
-    window, limit, _ = _window(settings, now)
-    used = int(redis.scard(mass_quota_key(settings, window)))
-    return Account(settings.account_type, settings.account_verified, max(0, limit - used))
 
 
 def fan_out(notice_id: int) -> int:

@@ -3,7 +3,7 @@ which channel (customer-service message inside the 48 h window, else a template)
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,12 +19,10 @@ from storage.models import (
     VolunteerProfile,
     VolunteerTask,
 )
+from storage.platform_rules import planned_channel
 from storage.queues import grid_queue_name
 from storage.volunteer_tasks import active_count, local_hm, when_label
 from storage.volunteering import DELIVERY_SKILL, LOCAL_TZ, policy_for
-
-CS_WINDOW = timedelta(hours=47)  # a margin inside WeChat's 48 h
-CS_QUOTA = 5
 
 
 def address_parts(session: Session, task: VolunteerTask) -> tuple[Household, str]:
@@ -65,13 +63,8 @@ def send_text(
     template_id: str,
 ) -> None:
     """A customer-service message inside the 48 h window, else a template message."""
-    in_window = (
-        resident.last_message_at is not None
-        and now - resident.last_message_at <= CS_WINDOW
-        and resident.cs_quota_used < CS_QUOTA
-    )
     payload: dict[str, Any]
-    if in_window:
+    if planned_channel(resident.last_message_at, resident.cs_quota_used, now) == "customer_service":
         channel, payload = "customer_service", {"text": text}
     else:
         channel = "template"

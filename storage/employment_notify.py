@@ -31,14 +31,14 @@ from storage.models import (
     Resident,
     Unit,
 )
+from storage.platform_rules import planned_channel
 from storage.queues import grid_queue_name
 
+NOTIFY_POSTING_JOB = "bot.jobs_employment.notify_new_posting"
 NOTICE_PURPOSE = "job_notice"
 DECISION_PURPOSE = "job_decision"
 # The template registered for job notices in the official account's back office.
 JOB_TEMPLATE_ID = "TPL_JOB_NOTICE"
-CS_USABLE_WINDOW = timedelta(hours=47)
-CS_QUOTA = 5
 CS_RESERVED = 1  # left for answering the seeker's next message late
 MAX_NOTICES_PER_WEEK = 3
 UNSENT = ("pending", "sending", "failed")
@@ -72,13 +72,9 @@ def choose_channel(
     now: datetime,
     template_allowed: bool,
 ) -> str | None:
-    if (
-        last_message_at is not None
-        and now - last_message_at <= CS_USABLE_WINDOW
-        and cs_used < CS_QUOTA - CS_RESERVED
-    ):
-        return "customer_service"
-    return "template" if template_allowed else None
+    return planned_channel(
+        last_message_at, cs_used, now, template_allowed=template_allowed, reserved=CS_RESERVED
+    )
 
 
 def _payload(channel: str, text: str, title: str) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
+from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -32,12 +33,17 @@ from storage.models import (
     Unit,
     VolunteerProfile,
 )
+from storage.platform_rules import (
+    cs_quota_left,
+    cs_window_plannable,
+    mass_quota_key,
+    mass_window,
+    template_allowed,
+)
 from storage.queues import DEFAULT_QUEUE, grid_queue_name
 
 FAN_OUT_JOB = "bot.jobs_notices.fan_out"
 NOTICE_TEMPLATE_ID = "shequ_notice"  # the account's "社区通知" template
-CS_WINDOW = timedelta(hours=48)
-CS_QUOTA = 5
 SCOPES = {"community": "全社区", "grids": "网格", "compounds": "小区", "buildings": "楼栋"}
 PEOPLE = {
     "all": "区域内全部登记居民",
@@ -86,7 +92,23 @@ class Account:
 
     @property
     def has_template(self) -> bool:
-        return self.kind == "service" and self.verified
+        return template_allowed(self.kind, self.verified)
+
+
+class AccountSettings(Protocol):
+    @property
+    def account_type(self) -> str: ...
+    @property
+    def account_verified(self) -> bool: ...
+    @property
+    def wechat_appid(self) -> str: ...
+
+
+def account_for(settings: AccountSettings, redis: Redis, now: datetime) -> Account:
+    """The account's capabilities, with mass sends left in the current window."""
+    window, limit, _ = mass_window(settings.account_type, now)
+    used = int(redis.scard(mass_quota_key(settings.wechat_appid, window)))
+    return Account(settings.account_type, settings.account_verified, max(0, limit - used))
 
 
 @dataclass
@@ -275,7 +297,7 @@ def _plan_people(
         last = resident.last_message_at
         used = resident.cs_quota_used + pending_cs.get(resident.openid, 0)
         queue = grid_queue_name(grid_id)
-        if account.has_customer_service and last and now - last <= CS_WINDOW and used < CS_QUOTA:
+        if account.has_customer_service and cs_window_plannable(last, now) and cs_quota_left(used):
             plan.deliveries.append(Planned("customer_service", resident.openid, who, queue))
         elif account.has_template:
             plan.deliveries.append(Planned("template", resident.openid, who, queue))

@@ -4,19 +4,18 @@ the caller's transaction and sent by workers; every one is recorded for staff to
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.deliveries import plan_delivery
 from storage.models import Delivery, RequestSubscriber, Resident, ServiceRequest
+from storage.platform_rules import planned_channel
 from storage.queues import grid_queue_name
 from storage.request_rules import STATUS_LABELS
 from storage.residents import group_channel
 
-CS_WINDOW = timedelta(hours=48)
-CS_QUOTA = 5
 # The template message used for request updates (the account's "工单进度通知" template).
 TEMPLATE_ID = "shequ_request_update"
 
@@ -40,10 +39,7 @@ def followers(session: Session, request: ServiceRequest) -> list[Resident]:
 
 def channel_for(resident: Resident, now: datetime) -> str:
     """Customer-service message inside the 48 h window (while quota lasts), else template."""
-    last = resident.last_message_at
-    if last is not None and now - last <= CS_WINDOW and resident.cs_quota_used < CS_QUOTA:
-        return "customer_service"
-    return "template"
+    return planned_channel(resident.last_message_at, resident.cs_quota_used, now) or "template"
 
 
 def notify_resident(

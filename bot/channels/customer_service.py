@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import requests
 from sqlalchemy import select, update
 from wechatpy.exceptions import WeChatClientException
@@ -22,9 +20,7 @@ from bot.channels.base import (
 from bot.settings import Settings
 from bot.wechat_api import TokenUnavailable, WeChatApiClient
 from storage.models import Delivery, Resident
-
-CS_WINDOW = timedelta(hours=48)
-CS_QUOTA = 5
+from storage.platform_rules import CS_QUOTA, cs_window_open
 
 
 class CustomerServiceChannel:
@@ -66,7 +62,7 @@ class CustomerServiceChannel:
         resident = context.session.scalar(select(Resident).where(Resident.openid == openid))
         if resident is None:
             raise PermanentError("找不到该居民（openid 未登记）")
-        if resident.last_message_at is None or context.now() - resident.last_message_at > CS_WINDOW:
+        if not cs_window_open(resident.last_message_at, context.now()):
             raise PermanentError("居民超过48小时没有给公众号发消息，微信不允许再发客服消息")
         self._reserve_quota(context, resident)
         try:

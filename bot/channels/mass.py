@@ -13,7 +13,6 @@ reserving a slot atomically per delivery (a retry of the same delivery reuses it
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
 
 import requests
 from redis import Redis
@@ -30,11 +29,9 @@ from bot.channels.base import (
 )
 from bot.settings import Settings
 from bot.wechat_api import TokenUnavailable, WeChatApiClient
-from storage.clock import CHINA
 from storage.models import Delivery
+from storage.platform_rules import mass_quota_key, mass_window
 
-DAILY_LIMIT = 1
-MONTHLY_LIMIT = 4
 DUPLICATE_CLIENTMSGID = 45065
 
 # KEYS[1] the window's set; ARGV: member, limit, ttl seconds. 1 = slot held, 0 = full.
@@ -54,17 +51,6 @@ def client_msg_id(idempotency_key: str) -> str:
     return hashlib.sha1(idempotency_key.encode()).hexdigest()
 
 
-def _window(settings: Settings, now: datetime) -> tuple[str, int, datetime]:
-    """(window id, limit, when the next window opens) in China time."""
-    local = now.astimezone(CHINA)
-    if settings.account_type == "subscription":
-        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        return local.strftime("%Y%m%d"), DAILY_LIMIT, start + timedelta(days=1)
-    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return local.strftime("%Y%m"), MONTHLY_LIMIT, following
-
-
 class MassTagChannel:
     """recipient: a tag id (or "all"); payload: {"text": …}."""
 
@@ -76,9 +62,6 @@ class MassTagChannel:
         self.client = client
         self._reserve = redis.register_script(_RESERVE)
 
-    def _slot_key(self, window: str) -> str:
-        return f"wechat:mass-quota:{self.settings.wechat_appid}:{window}"
-
     def send(self, delivery: Delivery, context: SendContext) -> SendResult:
         if not self.settings.account_verified:
             raise PermanentError("未认证的公众号不能通过接口群发，请在公众平台后台手动群发")
@@ -88,8 +71,8 @@ class MassTagChannel:
         if not to_all and not recipient.isdigit():
             raise PermanentError(f"群发标签无效：{recipient}")
         now = context.now()
-        window, limit, next_open = _window(self.settings, now)
-        key = self._slot_key(window)
+        window, limit, next_open = mass_window(self.settings.account_type, now)
+        key = mass_quota_key(self.settings.wechat_appid, window)
         ttl = int((next_open - now).total_seconds()) + 86400
         if not self._reserve(keys=[key], args=[delivery.idempotency_key, limit, ttl]):
             if self.settings.account_type == "subscription":

@@ -26,32 +26,10 @@ from bot.channels.base import (
 from bot.channels.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings
 from storage.models import Delivery
+from storage.platform_rules import split_robot_text
 
-MAX_TEXT_BYTES = 2048
 PER_MINUTE = 20
 ROBOT_RATE_LIMITED = 45009
-
-
-def split_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> list[str]:
-    """Split into parts of at most `max_bytes` UTF-8 bytes without breaking a character."""
-    parts: list[str] = []
-    start = 0
-    while start < len(text):
-        size = 0
-        end = start
-        while end < len(text):
-            char_size = len(text[end].encode("utf-8"))
-            if size + char_size > max_bytes:
-                break
-            size += char_size
-            end += 1
-        if end < len(text):
-            newline = text.rfind("\n", start, end)
-            if newline >= start + (end - start) // 2:
-                end = newline + 1  # keep the line break with the earlier part
-        parts.append(text[start:end])
-        start = end
-    return parts
 
 
 class WeComRobotChannel:
@@ -72,7 +50,7 @@ class WeComRobotChannel:
 
     def send(self, delivery: Delivery, context: SendContext) -> SendResult:
         payload = dict(delivery.payload or {})
-        parts = split_text(delivery_text(delivery))
+        parts = split_robot_text(delivery_text(delivery))
         done = int(payload.get("parts_sent") or 0)
         key = delivery.recipient
         for index in range(done, len(parts)):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import bot.jobs
-from bot.channels.wecom_robot import split_text
 from storage.deliveries import list_deliveries
 from storage.events import history
+from storage.platform_rules import split_robot_text as split_text
 from tests.helpers import plan_text
 
 KEY = "robot-building-3"

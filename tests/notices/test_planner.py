@@ -8,10 +8,10 @@ from redis import Redis
 from sqlalchemy import select
 
 from admin.timefmt import CST
-from bot.jobs_notices import account_for, mass_quota_key
 from bot.runtime import Runtime
 from storage.models import Community, Notice, Resident
-from storage.notices import Account, plan_notice
+from storage.notices import Account, account_for, plan_notice
+from storage.platform_rules import mass_quota_key
 
 SERVICE = Account("service", True, 4)
 
@@ -77,7 +77,7 @@ def test_mass_quota_is_read_from_the_channel_counter(runtime: Runtime, redis: Re
     now = datetime.now(UTC)
     assert account_for(settings, redis, now).mass_left == 1
     window = now.astimezone(CST).strftime("%Y%m%d")
-    redis.sadd(mass_quota_key(settings, window), "notice:9:mass_tag:all")
+    redis.sadd(mass_quota_key(settings.wechat_appid, window), "notice:9:mass_tag:all")
     assert account_for(settings, redis, now).mass_left == 0
     service = account_for(runtime.settings, redis, now)
     assert service.mass_left == 4 and service.has_template

@@ -19,12 +19,12 @@ import pytest
 from sqlalchemy import update
 
 from admin.timefmt import local_time, start_of_today
-from bot.channels.mass import _window
 from bot.runtime import Runtime
 from storage import work_calendar
 from storage.clock import CHINA, FrozenClock, china_today, now
 from storage.employment import local_today
 from storage.models import Community
+from storage.platform_rules import mass_window
 from storage.request_rules import deadline_label
 from storage.work_calendar import (
     WorkCalendar,
@@ -84,10 +84,7 @@ def test_dates_and_labels_are_china_time_on_a_los_angeles_server(
     assert deadline_label(china(2026, 12, 4, 17, 30)) == "今天（12月4日）17:30"
     assert deadline_label(china(2026, 12, 5, 0, 15)) == "明天（12月5日）00:15"
     assert deadline_label(china(2026, 12, 7, 9, 0)) == "12月7日（周一）09:00"
-    assert (
-        _window(runtime.settings.model_copy(update={"account_type": "subscription"}), now())[0]
-        == "20261204"
-    )
+    assert mass_window("subscription", now())[0] == "20261204"
     # A street light reported before dawn: contacted by the end of today's working day.
     reply, respond_by = report(wechat, runtime, "demo-wangnainai", "3号楼路灯不亮")
     assert "M20261204-" in reply
