@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.dialogue_store import RedisDialogueStore
 from bot.lexicon_provider import LexiconProvider
 from bot.locks import UserLocks
 from bot.processor import MessageProcessor
@@ -11,7 +12,6 @@ from bot.runtime import Runtime
 from bot.understanding import make_understander
 from bot.webhook import make_drain
 from handlers.base import Understood
-from handlers.dialogue import RedisDialogueStore
 from handlers.router import build_router
 from storage.residents import community_for_account, compound_names
 

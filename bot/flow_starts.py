@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from bot.dialogue_store import RedisDialogueStore
 from bot.locks import UserLocks
 from bot.runtime import get_runtime
-from handlers.dialogue import DialogueState, RedisDialogueStore
+from handlers.dialogue import DialogueState
 from handlers.registry import build_flows
 from storage.models.base import utcnow
 

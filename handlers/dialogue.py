@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
-
-from redis import Redis
-from redis.exceptions import RedisError
 
 from storage.models.base import utcnow
 
@@ -41,55 +37,6 @@ class DialogueStore(Protocol):
     def save(self, openid: str, state: DialogueState, ttl_seconds: int) -> None: ...
 
     def clear(self, openid: str) -> None: ...
-
-
-class RedisDialogueStore:
-    """State lives in Redis (rebuildable); it is kept a day past its timeout so a late
-    reply can be told the flow timed out rather than be misread."""
-
-    GRACE = timedelta(days=1)
-
-    def __init__(self, redis: Redis, prefix: str = "dialogue") -> None:
-        self._redis = redis
-        self._prefix = prefix
-
-    def key(self, openid: str) -> str | None:
-        return f"{self._prefix}:{openid}"
-
-    def _key(self, openid: str) -> str:
-        return f"{self._prefix}:{openid}"
-
-    def decode(self, raw: bytes | None) -> DialogueState | None:
-        if not raw:
-            return None
-        try:
-            return DialogueState(**json.loads(raw))
-        except (TypeError, ValueError):
-            return None
-
-    def load(self, openid: str) -> DialogueState | None:
-        try:
-            raw = self._redis.get(self._key(openid))
-        except RedisError as exc:
-            log.warning("dialogue state unavailable for %s: %s", openid, exc)
-            return None
-        return self.decode(raw if isinstance(raw, bytes | None) else str(raw).encode())
-
-    def save(self, openid: str, state: DialogueState, ttl_seconds: int) -> None:
-        state.expires_at = utcnow().timestamp() + ttl_seconds
-        payload = json.dumps(asdict(state), ensure_ascii=False)
-        try:
-            self._redis.set(
-                self._key(openid), payload, ex=ttl_seconds + int(self.GRACE.total_seconds())
-            )
-        except RedisError as exc:
-            log.warning("dialogue state not saved for %s: %s", openid, exc)
-
-    def clear(self, openid: str) -> None:
-        try:
-            self._redis.delete(self._key(openid))
-        except RedisError as exc:
-            log.warning("dialogue state not cleared for %s: %s", openid, exc)
 
 
 class MemoryDialogueStore:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from redis import Redis
 from sqlalchemy import select
 
+from bot.dialogue_store import RedisDialogueStore
 from bot.runtime import Runtime
 from handlers.context import is_affirmative
-from handlers.dialogue import DialogueState, RedisDialogueStore
+from handlers.dialogue import DialogueState
 from storage.models import (
     Handover,
     InboundMessage,
