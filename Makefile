@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot handlers nlp storage admin
+	$(BIN)/lint-imports
 
 lock:
 	$(BIN)/python -m pip install --quiet uv
