@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -72,6 +73,23 @@ def check_records(
     return failures
 
 
+def _typed(column: Any, value: Any) -> Any:
+    """A filled-in placeholder is text; PostgreSQL compares only like with like."""
+    if not isinstance(value, str):
+        return value
+    try:
+        kind = column.type.python_type
+    except (AttributeError, NotImplementedError):
+        return value
+    if kind is bool:
+        return value.lower() in ("true", "1", "yes")
+    if kind is int:
+        return int(value)
+    if kind in (date, datetime):
+        return kind.fromisoformat(value)
+    return value
+
+
 def _filtered(session: Session, model: type[Base], where: dict[str, Any]) -> Select[Any]:
     query = select(model)
     for key, value in where.items():
@@ -91,11 +109,11 @@ def _filtered(session: Session, model: type[Base], where: dict[str, Any]) -> Sel
         if operator == "contains":
             query = query.where(column.contains(value))
         elif operator == "ne":
-            query = query.where(column != value)
+            query = query.where(column != _typed(column, value))
         elif operator == "null":
             query = query.where(column.is_(None) if value else column.is_not(None))
         elif operator == "":
-            query = query.where(column == value)
+            query = query.where(column == _typed(column, value))
         else:
             raise ValueError(f"unknown operator __{operator} (contains, ne, null)")
     return query
