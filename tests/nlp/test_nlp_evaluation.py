@@ -134,3 +134,15 @@ def test_format_report_shows_union_macro_f1_and_category_accuracy():
     assert "macro-F1 over gold ∪ predicted labels (3) 0.4444" in text
     assert "category accuracy (report_problem) 0.3333   support 3" in text
     assert "category 公共照明 -> 其他: 1" in text
+
+
+def test_real_engine_on_dev_set_5_meets_targets():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "nlu_dev5.jsonl"
+    records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
+    assert len(records) >= 290
+    r = evaluate(records)
+    assert r["macro_f1_union"] >= 0.98
+    assert r["category_accuracy"] >= 0.97
