@@ -265,3 +265,15 @@ def safe_wechat(live_server: InProcessApp) -> Iterator[WeChat]:
     client = WeChat(live_server, mode="safe")
     yield client
     client.http.close()
+
+
+E2E_MODULES = ("test_processes.py", "test_shutdown.py", "test_crash.py", "test_backup_restore.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end tier (a real uvicorn socket, chromium, subprocesses) is marked `e2e`,
+    so `pytest -m "not e2e"` runs the in-process tiers alone while working."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "real_server" in fixtures or item.path.name in E2E_MODULES:
+            item.add_marker(pytest.mark.e2e)
