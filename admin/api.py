@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from admin import handovers, records
+from admin import records
 from admin.deps import CurrentStaff, WorkerStaff, client_ip
+from admin.handovers import actions as handovers
 from admin.render import ConsoleRoute
 from bot.deps import RuntimeDep, SessionDep
-from storage.queues import commit_and_drain
+from storage.outbound.queues import commit_and_drain
 
 
 class CloseIn(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from admin.deps import Staff
-from storage.models.audit import AuditLog
+from storage.staff.models import AuditLog
 
 
 def audit(

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import StaffAccount
-from storage.staff import DEMO_PASSWORD, password_hasher
+from storage.staff.accounts import DEMO_PASSWORD, password_hasher
 
 SESSION_COOKIE = "shequ_staff"
 LOGIN_CSRF_COOKIE = "shequ_login_csrf"

@@ -20,11 +20,11 @@ from admin.auth import SESSION_COOKIE, SessionStore, password_stamp
 from admin.csrf import check_csrf
 from bot.deps import RedisDep, SessionDep
 from storage.models import StaffAccount
-from storage.staff import ADMIN as ADMIN
-from storage.staff import CANTEEN as CANTEEN
-from storage.staff import EMPLOYMENT as EMPLOYMENT
-from storage.staff import GRID_WORKER as GRID_WORKER
-from storage.staff import ROLE_LABELS as ROLE_LABELS
+from storage.staff.accounts import ADMIN as ADMIN
+from storage.staff.accounts import CANTEEN as CANTEEN
+from storage.staff.accounts import EMPLOYMENT as EMPLOYMENT
+from storage.staff.accounts import GRID_WORKER as GRID_WORKER
+from storage.staff.accounts import ROLE_LABELS as ROLE_LABELS
 
 # Roles that work the hand-over queue, messages and deliveries.
 QUEUE_ROLES = (ADMIN, GRID_WORKER)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from redis.exceptions import RedisError
 
-from admin import handovers, records
+from admin import records
 from admin.audit import audit, audit_staff
 from admin.auth import (
     BAD_CREDENTIALS,
@@ -32,9 +32,10 @@ from admin.deps import (
     WorkerStaff,
     client_ip,
 )
+from admin.handovers import actions as handovers
 from admin.render import ConsoleRoute, render
 from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
-from storage.queues import commit_and_drain
+from storage.outbound.queues import commit_and_drain
 
 
 def safe_next(target: str | None) -> str:

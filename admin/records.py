@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from admin.audit import audit_staff
 from admin.deps import GRID_FORBIDDEN, Staff
 from admin.timefmt import local_time, start_of_today
-from storage.deliveries import SEND_JOB, STATUS_LABELS, status_counts
 from storage.events import record_event
 from storage.models import (
     Building,
@@ -26,7 +25,8 @@ from storage.models import (
     Unit,
     utcnow,
 )
-from storage.queues import enqueue_job, grid_queue_name
+from storage.outbound.deliveries import SEND_JOB, STATUS_LABELS, status_counts
+from storage.outbound.queues import enqueue_job, grid_queue_name
 
 RETRYABLE = ("failed", "dead", "unknown")
 RETRY_CONFIRM = "确认重新发送这条消息？"

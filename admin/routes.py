@@ -19,23 +19,23 @@ STATIC = {
 def build_admin_router(runtime: Runtime) -> APIRouter:
     # The runtime reaches endpoints through bot.deps (request.app.state.runtime).
     from admin.api import build_api_router
-    from admin.canteen_api import build_canteen_router
-    from admin.canteen_pages import build_canteen_pages_router
-    from admin.dashboard_pages import build_dashboard_router
-    from admin.employment_api import build_employment_router
-    from admin.employment_pages import build_employment_pages_router
-    from admin.households_import import build_households_import_router
-    from admin.knowledge_api import build_knowledge_router
-    from admin.knowledge_pages import build_knowledge_pages_router
-    from admin.meetings import build_meetings_pages_router
-    from admin.meetings_api import build_meetings_api_router
-    from admin.notices import build_notices_router
-    from admin.open311 import build_open311_router
+    from admin.dashboard.pages import build_dashboard_router
+    from admin.employment.api import build_employment_router
+    from admin.employment.pages import build_employment_pages_router
+    from admin.knowledge.api import build_knowledge_router
+    from admin.knowledge.pages import build_knowledge_pages_router
+    from admin.meetings.api import build_meetings_api_router
+    from admin.meetings.pages import build_meetings_pages_router
+    from admin.notices.routes import build_notices_router
     from admin.pages import build_pages_router
-    from admin.queue_pages import build_queue_pages_router
-    from admin.requests_api import build_requests_router
-    from admin.residents import build_residents_router
-    from admin.staff_pages import build_staff_pages_router
+    from admin.requests.api import build_requests_router
+    from admin.requests.open311 import build_open311_router
+    from admin.requests.pages import build_queue_pages_router
+    from admin.residents.households_import import build_households_import_router
+    from admin.residents.pages import build_residents_router
+    from admin.staff.pages import build_staff_pages_router
+    from admin.volunteers.canteen_api import build_canteen_router
+    from admin.volunteers.canteen_pages import build_canteen_pages_router
 
     router = APIRouter(route_class=ConsoleRoute)
     router.include_router(build_pages_router())

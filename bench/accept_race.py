@@ -50,8 +50,8 @@ def prepare(sqlalchemy_url: str, volunteers: int, tasks: int, round_no: int) -> 
     from storage.db import make_engine, make_session_factory
     from storage.models import Base, Household, Resident, VolunteerProfile
     from storage.seed import seed_demo
-    from storage.volunteer_tasks import canteen_for, create_task
-    from storage.volunteering import LOCAL_TZ, policy_for
+    from storage.volunteers.profiles import LOCAL_TZ, policy_for
+    from storage.volunteers.tasks import canteen_for, create_task
 
     engine = make_engine(sqlalchemy_url)
     Base.metadata.create_all(engine)

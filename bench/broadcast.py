@@ -82,11 +82,11 @@ def runtime_for(env: dict[str, str]):  # type: ignore[no-untyped-def]
 def plan_and_enqueue(rt, body: str) -> tuple[int, int, float]:  # type: ignore[no-untyped-def]
     """Create a community-wide notice to every resident and its groups; plan, commit, push
     the fan-out job and run it (enqueue every send job). Returns (notice id, deliveries, s)."""
-    from bot.jobs_notices import fan_out
+    from bot.jobs.notices import fan_out
     from storage.models import Community, Notice, utcnow
-    from storage.notice_delivery import start_sending
-    from storage.notices import account_for
-    from storage.queues import drain_outbox, jobs_added
+    from storage.notices.delivery import start_sending
+    from storage.notices.planning import account_for
+    from storage.outbound.queues import drain_outbox, jobs_added
 
     with rt.session_factory() as session:
         community = session.query(Community).one()
@@ -122,7 +122,7 @@ def plan_and_enqueue(rt, body: str) -> tuple[int, int, float]:  # type: ignore[n
 
 
 def counts(rt, notice_id: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    from storage.notice_outcome import progress
+    from storage.notices.outcome import progress
 
     with rt.session_factory() as session:
         return dict(progress(session, notice_id)["statuses"])
@@ -144,7 +144,7 @@ def simple_worker() -> None:
     from rq import Queue, SimpleWorker
 
     from bot.runtime import get_runtime
-    from storage.queues import all_queue_names
+    from storage.outbound.queues import all_queue_names
 
     runtime = get_runtime()
     with runtime.session_factory() as session:
@@ -155,7 +155,7 @@ def simple_worker() -> None:
 
 def wait_done(rt, notice_id: int, reap_every: float, timeout: float) -> float:  # type: ignore[no-untyped-def]
     """Seconds until every delivery is sent or dead; runs the reaper as the scheduler would."""
-    from bot.jobs import reap_deliveries
+    from bot.jobs.deliveries import reap_deliveries
 
     started = time.perf_counter()
     last_reap = started

@@ -3,7 +3,7 @@
 Builds a registry of N seekers (default 10,000, each a subscribed resident with a random
 but seeded profile, half of them inside the 48 h customer-service window) and M open
 postings (default 500) in the seeded demo community, then for a few new postings runs the
-real RQ job body `bot.jobs_employment.notify_new_posting` and measures the wall time from
+real RQ job body `bot.jobs.employment.notify_new_posting` and measures the wall time from
 calling it to every send job being in Redis (deliveries planned and committed, outbox
 drained into RQ). Also: the pure scoring of one posting against all seekers, and one
 seeker's best jobs among the M postings (what the chat answer computes).
@@ -32,13 +32,13 @@ from redis import Redis  # noqa: E402
 from rq import Queue  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-import bot.jobs_employment  # noqa: E402
-from bot.jobs_employment import notify_new_posting  # noqa: E402
+import bot.jobs.employment  # noqa: E402
+from bot.jobs.employment import notify_new_posting  # noqa: E402
 from bot.runtime import Runtime, set_runtime  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from storage.employment import best_jobs, posting_view, seeker_view  # noqa: E402
-from storage.job_matching import matching_seekers  # noqa: E402
-from storage.job_profile import KIND_LABELS  # noqa: E402
+from storage.employment.matching import matching_seekers  # noqa: E402
+from storage.employment.profile import KIND_LABELS  # noqa: E402
+from storage.employment.service import best_jobs, posting_view, seeker_view  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
     Base,
@@ -51,7 +51,7 @@ from storage.models import (  # noqa: E402
     Resident,
     Unit,
 )
-from storage.queues import all_queue_names, drain_outbox  # noqa: E402
+from storage.outbound.queues import all_queue_names, drain_outbox  # noqa: E402
 from storage.seed import seed_demo  # noqa: E402
 
 SKILLS = ["开车", "厨师", "缝纫", "麻编", "电工", "保洁", "保安", "养殖", "种植", "家政"]
@@ -193,7 +193,7 @@ def _timed_drain(*args: Any, **kwargs: Any) -> int:
 
 
 def report(runtime: Runtime, rng: random.Random) -> None:
-    bot.jobs_employment.drain_outbox = _timed_drain  # type: ignore[assignment]
+    bot.jobs.employment.drain_outbox = _timed_drain  # type: ignore[assignment]
     redis = runtime.redis
     with runtime.session_factory() as session:
         names = all_queue_names(session)

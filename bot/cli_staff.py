@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from bot.settings import get_settings
 from storage.db import make_engine, make_session_factory
 from storage.models import utcnow
-from storage.models.audit import AuditLog
-from storage.staff import (
+from storage.staff.accounts import (
     ROLE_ALIASES,
     ROLE_LABELS,
     StaffError,
@@ -36,6 +35,7 @@ from storage.staff import (
     resolve_grids,
     set_password,
 )
+from storage.staff.models import AuditLog
 
 NOT_MIGRATED = "数据库还没有建好或版本太旧，请先运行 shequ db upgrade"
 

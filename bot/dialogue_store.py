@@ -11,7 +11,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from handlers.dialogue import DialogueState
-from storage.models.base import utcnow
+from storage.orm import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from bot.locks import UserLocks
 from bot.runtime import get_runtime
 from handlers.dialogue import DialogueState
 from handlers.registry import build_flows
-from storage.models.base import utcnow
+from storage.orm import utcnow
 
 log = logging.getLogger(__name__)
 LOCK_WAIT_SECONDS = 2.0

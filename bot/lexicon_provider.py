@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import nlp
-from storage.knowledge import active_entries, active_words, content_version
+from storage.knowledge.service import active_entries, active_words, content_version
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from handlers.message import Incoming
 from handlers.router import Router
 from handlers.texts import TIMED_OUT
 from storage.clock import china_today
-from storage.deliveries import plan_delivery
 from storage.models import InboundMessage, utcnow
-from storage.queues import jobs_added
-from storage.residents import get_or_create_resident
+from storage.outbound.deliveries import plan_delivery
+from storage.outbound.queues import jobs_added
+from storage.residents.queries import get_or_create_resident
 from storage.situation import Situation, load_situation
 from storage.writes import insert_if_new
 

@@ -16,7 +16,7 @@ from rq import Queue
 
 from bot.periodic import PERIODIC_JOBS
 from bot.runtime import Runtime
-from storage.queues import drain_outbox
+from storage.outbound.queues import drain_outbox
 
 log = logging.getLogger(__name__)
 

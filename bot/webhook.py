@@ -25,7 +25,7 @@ from bot.runtime import Runtime
 from bot.security import RequestRejected, verify_signature, verify_timestamp
 from bot.settings import EncryptMode, Settings
 from bot.wire import SafeMode, parse_xml, render_text_reply, to_incoming
-from storage.queues import drain_outbox
+from storage.outbound.queues import drain_outbox
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
 
 from bot.runtime import get_runtime
-from storage.queues import all_queue_names, grid_queue_name
+from storage.outbound.queues import all_queue_names, grid_queue_name
 from storage.redis_conn import make_worker_redis
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,12 @@ def run_worker(grids: list[int] | None = None, burst: bool = False, fork: bool =
 
 
 JOB_MODULES = (
-    "bot.jobs",
-    "bot.jobs_reports",
-    "bot.jobs_meals",
-    "bot.jobs_meal_orders",
-    "bot.jobs_employment",
-    "bot.jobs_notices",
+    "bot.jobs.deliveries",
+    "bot.jobs.requests",
+    "bot.jobs.meals",
+    "bot.jobs.meal_orders",
+    "bot.jobs.employment",
+    "bot.jobs.notices",
     "bot.reaper",
 )
 

@@ -6,7 +6,7 @@ from handlers import texts
 from handlers.base import Context, IntentHandler, Reply
 from handlers.dialogue import DialogueState
 from storage.events import record_event
-from storage.residents import building_exists, community_for_account, find_household
+from storage.residents.queries import building_exists, community_for_account, find_household
 
 FLOW = "register_address"
 MAX_TRIES = 3

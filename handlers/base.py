@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from handlers.dialogue import DialogueState
 from handlers.message import Incoming
 from storage.models import Resident
-from storage.queues import enqueue_job
+from storage.outbound.queues import enqueue_job
 from storage.situation import Situation
 
 

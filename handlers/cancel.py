@@ -12,11 +12,11 @@ import re
 from handlers import confirm
 from handlers.base import Context, IntentHandler, Reply
 from handlers.reports import texts as report_texts
-from storage.request_queries import by_code
-from storage.request_rules import STATUS_LABELS
-from storage.requests import is_follower
+from storage.requests.queries import by_code
+from storage.requests.rules import STATUS_LABELS
+from storage.requests.service import is_follower
 from storage.situation import OrderBrief, TicketBrief
-from storage.volunteer_tasks import when_label
+from storage.volunteers.tasks import when_label
 
 TICKET = re.compile(r"M\d{8}-\d{3,}", re.IGNORECASE)
 ORDER = re.compile(r"(?<![A-Za-z])[Dd]\s*(\d{1,9})")

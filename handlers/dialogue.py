@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from storage.models.base import utcnow
+from storage.orm import utcnow
 
 log = logging.getLogger(__name__)
 

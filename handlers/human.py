@@ -8,11 +8,11 @@ from handlers import texts
 from handlers.base import Context, IntentHandler, Reply
 from handlers.flows import start
 from handlers.handover import FLOW as HANDOVER_FLOW
-from storage.deliveries import plan_delivery
 from storage.events import record_event
 from storage.models import Handover, Resident
-from storage.queues import grid_queue_name
-from storage.residents import community_for_account, grid_workers, group_channel
+from storage.outbound.deliveries import plan_delivery
+from storage.outbound.queues import grid_queue_name
+from storage.residents.queries import community_for_account, grid_workers, group_channel
 
 
 def open_handover(ctx: Context, note: str | None = None) -> Handover:

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.employment_figures import employment_figures
+from storage.employment.figures import employment_figures
 from storage.models import Grid, HoursEntry, ServiceRequest
-from storage.request_rules import CST
+from storage.requests.rules import CST
 
 WEEKS = 8
 

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.cells import formula_safe
-from storage.deliveries import STATUS_LABELS as DELIVERY_LABELS
 from storage.models import (
     Delivery,
     Grid,
@@ -34,8 +33,9 @@ from storage.models import (
     VolunteerProfile,
     VolunteerTask,
 )
-from storage.queues import grid_queue_name
-from storage.request_rules import STATUS_LABELS, local_label
+from storage.outbound.deliveries import STATUS_LABELS as DELIVERY_LABELS
+from storage.outbound.queues import grid_queue_name
+from storage.requests.rules import STATUS_LABELS, local_label
 
 Rows = list[list[Any]]
 LIMIT = 50_000

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from storage.employment_seed import seed_job_postings
-from storage.knowledge import seed_knowledge
+from storage.employment.seed import seed_job_postings
+from storage.knowledge.service import seed_knowledge
 from storage.models import (
     Building,
     Community,
@@ -18,8 +18,8 @@ from storage.models import (
     StaffAccount,
     Unit,
 )
-from storage.staff import DEMO_PASSWORD, hash_password
-from storage.volunteering import seed_volunteering
+from storage.staff.accounts import DEMO_PASSWORD, hash_password
+from storage.volunteers.profiles import seed_volunteering
 
 DEMO_ACCOUNT = "gh_shequ_demo"
 COMPOUNDS = [

@@ -25,7 +25,7 @@ from storage.models import (
     VolunteerProfile,
     VolunteerTask,
 )
-from storage.request_rules import OPEN_STATUSES, RESOLVED
+from storage.requests.rules import OPEN_STATUSES, RESOLVED
 
 OPEN_ORDER_STATUSES = ("pending", "confirmed")
 OPEN_TASK_STATUSES = ("open",)

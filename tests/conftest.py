@@ -24,7 +24,7 @@ from bot.sandbox.inprocess import InProcessTransport, in_process_transport
 from bot.sandbox.simulator import WeChatSimulator
 from bot.settings import Settings
 from storage.db_templates import DatabaseTemplate
-from storage.staff import use_cheap_hashing
+from storage.staff.accounts import use_cheap_hashing
 
 # Test databases are throwaway: staff passwords are hashed with cheap argon2 parameters.
 use_cheap_hashing()

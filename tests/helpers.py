@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from storage.deliveries import plan_delivery
 from storage.models import Delivery
+from storage.outbound.deliveries import plan_delivery
 
 
 def plan_text(

@@ -20,7 +20,7 @@ from bot.channels.base import (
 from bot.settings import Settings
 from bot.wechat_api import TokenUnavailable, WeChatApiClient
 from storage.models import Delivery, Resident
-from storage.platform_rules import CS_QUOTA, cs_window_open
+from storage.outbound.platform_rules import CS_QUOTA, cs_window_open
 
 
 class CustomerServiceChannel:

@@ -30,7 +30,7 @@ from bot.channels.base import (
 from bot.settings import Settings
 from bot.wechat_api import TokenUnavailable, WeChatApiClient
 from storage.models import Delivery
-from storage.platform_rules import mass_quota_key, mass_window
+from storage.outbound.platform_rules import mass_quota_key, mass_window
 
 DUPLICATE_CLIENTMSGID = 45065
 

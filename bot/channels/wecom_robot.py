@@ -26,7 +26,7 @@ from bot.channels.base import (
 from bot.channels.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings
 from storage.models import Delivery
-from storage.platform_rules import split_robot_text
+from storage.outbound.platform_rules import split_robot_text
 
 PER_MINUTE = 20
 ROBOT_RATE_LIMITED = 45009

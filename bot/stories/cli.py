@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.stories.player import StoryResult, StoryService
 from storage.db_templates import DatabaseTemplate
-from storage.staff import use_cheap_hashing
+from storage.staff.accounts import use_cheap_hashing
 
 
 def story_files(paths: list[str]) -> list[Path]:

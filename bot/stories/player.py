@@ -32,7 +32,7 @@ from bot.stories.checks import check_records, check_sent, describe_sent
 from bot.stories.model import Step, Story, china_time, duration
 from storage.clock import FrozenClock, set_clock
 from storage.models import SandboxRecord
-from storage.queues import all_queue_names, drain_outbox
+from storage.outbound.queues import all_queue_names, drain_outbox
 from storage.seed import DEMO_PASSWORD
 
 HOST = "http://shequ.test"

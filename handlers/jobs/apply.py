@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.base import Context, IntentHandler, Reply
 from handlers.jobs import texts
-from storage.employment import (
+from storage.employment.service import (
     APPLICATION_LABELS,
     apply_for,
     closed_reason,

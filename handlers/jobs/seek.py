@@ -14,7 +14,8 @@ import nlp
 from handlers.base import Context, IntentHandler, Reply
 from handlers.dialogue import DialogueState
 from handlers.jobs import texts
-from storage.employment import (
+from storage.employment.profile import ParsedProfile, parse_profile
+from storage.employment.service import (
     best_jobs,
     describe_seeker,
     find_seeker,
@@ -22,7 +23,6 @@ from storage.employment import (
     posting_line,
     save_profile,
 )
-from storage.job_profile import ParsedProfile, parse_profile
 from storage.models import JobSeeker
 
 FLOW = "job_seek"

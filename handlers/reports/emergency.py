@@ -16,9 +16,9 @@ from handlers.reports import texts
 from handlers.reports.report import Place, handled_by, locate, new_request
 from storage.events import record_event
 from storage.models import Building, ServiceRequest
-from storage.request_rules import deadline_label, is_urgent
-from storage.requests import ENTITY
-from storage.residents import community_for_account, find_household
+from storage.requests.rules import deadline_label, is_urgent
+from storage.requests.service import ENTITY
+from storage.residents.queries import community_for_account, find_household
 
 DETAILS_FLOW = "report_details"
 ADVICE = {

@@ -10,11 +10,11 @@ from handlers.base import Context, Reply
 from handlers.reports import texts
 from handlers.texts import IMAGE_RECEIVED
 from storage.models import RequestPhoto, ServiceRequest
-from storage.queues import grid_queue_name
-from storage.requests import record_action
+from storage.outbound.queues import grid_queue_name
+from storage.requests.service import record_action
 
 PHOTO_WINDOW = timedelta(minutes=30)
-DOWNLOAD_JOB = "bot.jobs_reports.download_photo"
+DOWNLOAD_JOB = "bot.jobs.requests.download_photo"
 MAX_PHOTOS = 9
 
 

@@ -8,9 +8,9 @@ from handlers.context import is_dissatisfied, is_satisfied
 from handlers.dialogue import DialogueState
 from handlers.reports import texts
 from storage.models import ServiceRequest
-from storage.request_queries import by_code
-from storage.request_rules import ACCEPTED, RESOLVED
-from storage.requests import TransitionError, record_action, transition
+from storage.requests.queries import by_code
+from storage.requests.rules import ACCEPTED, RESOLVED
+from storage.requests.service import TransitionError, record_action, transition
 
 RATE_FLOW = "report_rating"
 REASON_FLOW = "report_reason"

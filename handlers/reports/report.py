@@ -16,9 +16,15 @@ from handlers.dialogue import DialogueState
 from handlers.flows import start
 from handlers.reports import texts
 from storage.models import Building, Community, Household, RequestSubscriber, ServiceRequest
-from storage.request_rules import STATUS_LABELS, deadline_label, is_urgent
-from storage.requests import NewRequest, create_request, find_duplicate, subscribe, unsubscribe
-from storage.residents import community_for_account, find_household, grid_workers
+from storage.requests.rules import STATUS_LABELS, deadline_label, is_urgent
+from storage.requests.service import (
+    NewRequest,
+    create_request,
+    find_duplicate,
+    subscribe,
+    unsubscribe,
+)
+from storage.residents.queries import community_for_account, find_household, grid_workers
 
 DUP_FLOW = "report_duplicate"
 STATUS_OR_NEW_FLOW = "report_or_status"

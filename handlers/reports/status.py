@@ -11,13 +11,13 @@ from handlers.reports import texts
 from handlers.reports.rating import RATE_FLOW
 from storage.events import history
 from storage.models import Building, ServiceRequest
-from storage.request_queries import by_code, resident_requests
-from storage.request_rules import (
+from storage.requests.queries import by_code, resident_requests
+from storage.requests.rules import (
     ACTION_LABELS,
     STATUS_LABELS,
     local_label,
 )
-from storage.requests import (
+from storage.requests.service import (
     ENTITY,
     is_follower,
     owner_label,

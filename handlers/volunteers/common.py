@@ -6,8 +6,8 @@ import re
 
 from handlers.base import Context, IntentHandler
 from storage.models import VolunteerProfile
-from storage.residents import community_for_account
-from storage.volunteering import profile_of
+from storage.residents.queries import community_for_account
+from storage.volunteers.profiles import profile_of
 
 SIGNUP_FLOW = "volunteer_signup"
 MEAL_FLOW = "meal_order"

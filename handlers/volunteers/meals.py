@@ -29,7 +29,7 @@ from nlp import normalize
 from nlp.timeexpr import extract_when
 from storage.clock import china_today
 from storage.models import Household
-from storage.volunteer_tasks import (
+from storage.volunteers.tasks import (
     canteen_for,
     local_hm,
     order_cutoff,

@@ -19,8 +19,7 @@ from handlers.volunteers.common import (
     volunteer,
 )
 from storage.models import VolunteerProfile
-from storage.volunteer_tasks import active_tasks
-from storage.volunteering import (
+from storage.volunteers.profiles import (
     DAY_LABELS,
     SKILLS,
     SLOT_LABELS,
@@ -28,6 +27,7 @@ from storage.volunteering import (
     create_profile,
     set_status,
 )
+from storage.volunteers.tasks import active_tasks
 
 MAX_TRIES = 3
 STATUS_WORDS = re.compile(r"暂停|恢复|退出|不当|不做|不干")

@@ -19,8 +19,9 @@ from handlers.volunteers.common import (
 )
 from storage.clock import in_china
 from storage.models import Canteen, Household, MealOrder, Resident, VolunteerTask
-from storage.queues import enqueue_job, grid_queue_name
-from storage.volunteer_tasks import (
+from storage.outbound.queues import enqueue_job, grid_queue_name
+from storage.volunteers.profiles import STATUS_LABELS, hours_label, hours_summary, policy_for
+from storage.volunteers.tasks import (
     accept_task,
     active_tasks,
     complete_task,
@@ -30,7 +31,6 @@ from storage.volunteer_tasks import (
     task_by_code,
     too_early_to_deliver,
 )
-from storage.volunteering import STATUS_LABELS, hours_label, hours_summary, policy_for
 
 OFFER_FLOW = "task_offer"
 RECEIPT_FLOW = "meal_receipt"
@@ -38,7 +38,7 @@ HANDBACK_WORDS = re.compile(r"退回|转交|不送了|送不了|不接了|去不
 # 「还没收到」 / 「饭没到」 answering 「收到了吗」: not a receipt.
 NOT_RECEIVED = re.compile(r"(没|没有|未|不)(有)?(收到|拿到|送到|送来|到)|没见|没人送|还没来")
 RECEIVED = re.compile(r"收到|送到了|拿到|(饭|餐)?到了|送来了")
-NOT_RECEIVED_JOB = "bot.jobs_meals.tell_not_received"
+NOT_RECEIVED_JOB = "bot.jobs.meals.tell_not_received"
 
 
 class TaskHandbackHandler(FeatureHandler):

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from storage.events import record_event
 from storage.models import Handover, Resident
-from storage.models.audit import AuditLog
 from storage.seed import DEMO_PASSWORD
+from storage.staff.models import AuditLog
 from tests.conftest import InProcessApp, Server
 
 TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')

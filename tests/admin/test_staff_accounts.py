@@ -17,7 +17,7 @@ from admin.auth import LOGIN_CSRF_COOKIE
 from bot.runtime import Runtime, set_runtime
 from bot.settings import Settings
 from storage.models import StaffAccount, utcnow
-from storage.staff import create_staff, hash_password, password_problem
+from storage.staff.accounts import create_staff, hash_password, password_problem
 from tests.admin.conftest import TOKEN_FIELD, Console, audit_rows
 from tests.conftest import InProcessApp, LiveServer, free_port
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-JOB_NAME = re.compile(r"""["'](bot\.(?:jobs\w*|reaper)\.\w+)["']""")
+JOB_NAME = re.compile(r"""["'](bot\.(?:jobs\.\w+|reaper)\.\w+)["']""")
 
 
 def job_names() -> dict[str, list[str]]:

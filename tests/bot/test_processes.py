@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from bot.settings import Settings
-from storage.deliveries import plan_delivery
 from storage.models import Delivery, InboundMessage
-from storage.queues import drain_outbox, grid_queue_name
+from storage.outbound.deliveries import plan_delivery
+from storage.outbound.queues import drain_outbox, grid_queue_name
 from tests.conftest import LiveServer, free_port
 
 SHEQU = [sys.executable, "-m", "bot.cli"]

@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 from bot.sandbox.simulator import WeChatSimulator, build_xml
 from bot.wire import parse_xml, to_incoming
 from storage.models import InboundMessage, SandboxRecord, ServiceRequest, utcnow
-from storage.queues import drain_outbox
+from storage.outbound.queues import drain_outbox
 from storage.writes import insert_if_new
 from tests.conftest import AES_KEY, APPID, TOKEN, InProcessApp
 

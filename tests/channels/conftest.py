@@ -16,11 +16,11 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy.orm import Session
 
-import bot.jobs
+import bot.jobs.deliveries
 from bot.runtime import Runtime
 from bot.sandbox.platform import build_platform_router
 from storage.models import Resident
-from storage.queues import drain_outbox
+from storage.outbound.queues import drain_outbox
 from tests.conftest import ServerThread
 
 
@@ -60,7 +60,7 @@ def platform(runtime: Runtime, server_port: int) -> Iterator[PlatformServer]:
 
 
 class FakeClock:
-    """Wall-clock time plus an offset the test moves; installed as bot.jobs.clock."""
+    """Wall-clock time plus an offset the test moves; installed as bot.jobs.deliveries.clock."""
 
     def __init__(self) -> None:
         self.offset = 0.0
@@ -75,7 +75,7 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(bot.jobs, "clock", fake)
+    monkeypatch.setattr(bot.jobs.deliveries, "clock", fake)
     return fake
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import psutil
 
-import bot.jobs
+import bot.jobs.deliveries
 from bot.wechat_api import TokenCache
 from storage.events import history
 from storage.models import Delivery
-from storage.queues import drain_outbox
+from storage.outbound.queues import drain_outbox
 from tests.helpers import plan_text
 
 
@@ -98,9 +98,9 @@ def test_worker_killed_mid_send_then_reaped_and_sent_once(
     assert platform.control()["dropped"] == 1  # the kill landed while the send was in flight
 
     platform.control(latency_ms=0)
-    assert bot.jobs.reap_deliveries() == 0  # the lease still holds
-    clock.advance(bot.jobs.LEASE.total_seconds() + 1)
-    assert bot.jobs.reap_deliveries() == 1
+    assert bot.jobs.deliveries.reap_deliveries() == 0  # the lease still holds
+    clock.advance(bot.jobs.deliveries.LEASE.total_seconds() + 1)
+    assert bot.jobs.deliveries.reap_deliveries() == 1
     work()
 
     records = platform.records(kind="custom", target="o_crash")
@@ -117,5 +117,5 @@ def test_worker_killed_mid_send_then_reaped_and_sent_once(
     ]
 
     # Any job still queued for it (the killed worker's, a scheduled retry) changes nothing.
-    assert bot.jobs.send_delivery(delivery.id) == "skipped"
+    assert bot.jobs.deliveries.send_delivery(delivery.id) == "skipped"
     assert len(platform.records(kind="custom", target="o_crash")) == 1

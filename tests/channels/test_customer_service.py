@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from storage.deliveries import list_deliveries
 from storage.events import history
 from storage.models import Delivery, Resident
+from storage.outbound.deliveries import list_deliveries
 from tests.helpers import plan_text
 
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-import bot.jobs
-from storage.deliveries import status_counts
+import bot.jobs.deliveries
 from storage.models import Delivery, OutboxJob
+from storage.outbound.deliveries import status_counts
 from tests.helpers import plan_text
 
 
@@ -51,8 +51,8 @@ def test_running_send_delivery_twice_sends_once(platform, session, add_resident,
     session.commit()
 
     work()
-    assert bot.jobs.send_delivery(delivery.id) == "skipped"
-    assert bot.jobs.send_delivery(delivery.id) == "skipped"
+    assert bot.jobs.deliveries.send_delivery(delivery.id) == "skipped"
+    assert bot.jobs.deliveries.send_delivery(delivery.id) == "skipped"
 
     assert [r["text"] for r in platform.records(kind="custom", target="o_idem")] == ["只发一次"]
     session.refresh(delivery)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from storage.deliveries import plan_delivery
+from storage.outbound.deliveries import plan_delivery
 from tests.helpers import plan_text
 
 
@@ -151,7 +151,7 @@ def test_service_account_fifth_mass_send_in_a_month_is_refused(platform, session
 
     work()
 
-    from storage.deliveries import list_deliveries
+    from storage.outbound.deliveries import list_deliveries
 
     statuses = [d.status for d in list_deliveries(session, purpose="month")]
     assert statuses == ["sent"] * 4 + ["dead"]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import bot.jobs
+import bot.jobs.deliveries
 from bot.wechat_api import TokenCache
-from storage.deliveries import plan_delivery
 from storage.events import history
 from storage.models import Delivery, Resident
+from storage.outbound.deliveries import plan_delivery
 from tests.conftest import free_port
 from tests.helpers import plan_text
 
@@ -19,8 +19,10 @@ def settle(work, clock) -> None:
     """Run the queue, then let every lease and back-off run out and reap, twice over."""
     work()
     for _ in range(2):
-        clock.advance(bot.jobs.BACKOFF_CAP_SECONDS + bot.jobs.LEASE.total_seconds())
-        bot.jobs.reap_deliveries()
+        clock.advance(
+            bot.jobs.deliveries.BACKOFF_CAP_SECONDS + bot.jobs.deliveries.LEASE.total_seconds()
+        )
+        bot.jobs.deliveries.reap_deliveries()
         work()
 
 

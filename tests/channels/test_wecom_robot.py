@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import bot.jobs
-from storage.deliveries import list_deliveries
+import bot.jobs.deliveries
 from storage.events import history
-from storage.platform_rules import split_robot_text as split_text
+from storage.outbound.deliveries import list_deliveries
+from storage.outbound.platform_rules import split_robot_text as split_text
 from tests.helpers import plan_text
 
 KEY = "robot-building-3"
@@ -40,10 +40,10 @@ def test_25_messages_to_one_robot_20_now_the_rest_after_a_minute(platform, sessi
     assert all(d.attempts == 0 and d.next_attempt_at is not None for d in deferred)
 
     # Nothing is due before the minute is over.
-    assert bot.jobs.reap_deliveries() == 0
+    assert bot.jobs.deliveries.reap_deliveries() == 0
     clock.advance(61)
     platform.control(clock_offset_seconds=61)
-    assert bot.jobs.reap_deliveries() == 5
+    assert bot.jobs.deliveries.reap_deliveries() == 5
     work()
 
     texts = [r["text"] for r in platform.records(kind="wecom_robot", target=KEY)]
@@ -92,7 +92,7 @@ def test_long_text_is_sent_in_parts_and_a_retry_resumes(platform, session, work,
 
     clock.advance(61)
     platform.control(clock_offset_seconds=61)
-    bot.jobs.reap_deliveries()
+    bot.jobs.deliveries.reap_deliveries()
     work()
 
     session.refresh(delivery)
@@ -117,9 +117,9 @@ def test_unreachable_platform_is_retried_with_back_off(platform, session, work, 
     assert 25 < wait < 40  # the first back-off step is 30 s
 
     runtime.settings.wecom_api_base = sandbox_base
-    assert bot.jobs.reap_deliveries() == 0  # not due yet
+    assert bot.jobs.deliveries.reap_deliveries() == 0  # not due yet
     clock.advance(31)
-    assert bot.jobs.reap_deliveries() == 1
+    assert bot.jobs.deliveries.reap_deliveries() == 1
     work()
 
     session.refresh(delivery)

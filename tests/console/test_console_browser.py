@@ -11,7 +11,7 @@ from typing import Any
 from redis import Redis
 from sqlalchemy import select
 
-from bot.jobs_notices import tick
+from bot.jobs.notices import tick
 from bot.runtime import Runtime
 from storage.models import Notice
 from tests.admin.conftest import Console, add_handover

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.models import Compound, Grid, JobPosting
-from storage.queues import all_queue_names, drain_outbox
+from storage.outbound.queues import all_queue_names, drain_outbox
 from tests.admin.conftest import Console, signed_in
 from tests.conftest import InProcessApp
 

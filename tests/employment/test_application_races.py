@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.runtime import Runtime
-from storage.employment import decide, withdraw
+from storage.employment.service import decide, withdraw
 from storage.events import history
 from storage.models import JobApplication, JobPosting, JobSeeker, utcnow
 from tests.admin.conftest import Console

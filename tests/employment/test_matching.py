@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from storage.job_matching import (
+from storage.employment.matching import (
     NOTIFY_MIN_SCORE,
     PostingView,
     SeekerView,
@@ -12,7 +12,7 @@ from storage.job_matching import (
     matching_seekers,
     score,
 )
-from storage.job_profile import parse_profile
+from storage.employment.profile import parse_profile
 
 
 def seeker(**kw: object) -> SeekerView:

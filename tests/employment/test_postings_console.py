@@ -55,7 +55,7 @@ def test_new_posting_reaches_matching_seekers_by_the_right_channel(
     assert names["李大爷"] == "匹配原因：会开车、全天"
     assert "孙强" not in names
     # Running the notice job again sends nothing twice.
-    from bot.jobs_employment import notify_new_posting
+    from bot.jobs.employment import notify_new_posting
 
     again = notify_new_posting(response.json()["id"])
     run_workers()

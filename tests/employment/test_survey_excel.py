@@ -9,8 +9,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
+from storage.employment.survey_excel import HEADERS
 from storage.models import JobSeeker
-from storage.survey_excel import HEADERS
 from tests.admin.conftest import Console
 from tests.conftest import WeChat
 

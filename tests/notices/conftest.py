@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from bot.runtime import Runtime
 from storage.models import Building, GroupChannel, Resident, SandboxRecord
-from storage.queues import all_queue_names, drain_outbox, pending_count
+from storage.outbound.queues import all_queue_names, drain_outbox, pending_count
 from tests.admin.conftest import Console, signed_in
 from tests.conftest import InProcessApp
 

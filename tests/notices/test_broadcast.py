@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.jobs_notices import tick
+from bot.jobs.notices import tick
 from bot.runtime import Runtime
 from storage.events import history
 from storage.models import Delivery, Notice

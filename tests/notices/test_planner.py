@@ -10,8 +10,8 @@ from sqlalchemy import select
 from admin.timefmt import CST
 from bot.runtime import Runtime
 from storage.models import Community, Notice, Resident
-from storage.notices import Account, account_for, plan_notice
-from storage.platform_rules import mass_quota_key
+from storage.notices.planning import Account, account_for, plan_notice
+from storage.outbound.platform_rules import mass_quota_key
 
 SERVICE = Account("service", True, 4)
 

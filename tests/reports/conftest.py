@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 from storage.clock import CHINA, FrozenClock, set_clock
 from storage.events import history
 from storage.models import Delivery, SandboxRecord, ServiceRequest
-from storage.queues import all_queue_names, drain_outbox
+from storage.outbound.queues import all_queue_names, drain_outbox
 from tests.admin.conftest import Console, signed_in_consoles
 from tests.conftest import InProcessApp, WeChat
 

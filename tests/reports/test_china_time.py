@@ -22,10 +22,10 @@ from admin.timefmt import local_time, start_of_today
 from bot.runtime import Runtime
 from storage import work_calendar
 from storage.clock import CHINA, FrozenClock, china_today, now
-from storage.employment import local_today
+from storage.employment.service import local_today
 from storage.models import Community
-from storage.platform_rules import mass_window
-from storage.request_rules import deadline_label
+from storage.outbound.platform_rules import mass_window
+from storage.requests.rules import deadline_label
 from storage.work_calendar import (
     WorkCalendar,
     add_working_hours,

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 
-from bot import jobs_reports
+from bot.jobs import requests as jobs_reports
 from bot.runtime import Runtime
-from storage.requests import next_code
+from storage.requests.service import next_code
 from tests.admin.conftest import Console
 from tests.conftest import WeChat
 from tests.reports.conftest import (
@@ -54,7 +54,7 @@ def test_overdue_requests_are_warned_then_escalated(
     counts = zhang.http.get("/admin/api/requests/overdue").json()
     assert counts == {"by_grid": [], "by_owner": []}
     with runtime.session_factory() as session:
-        from storage.request_queries import overdue_counts
+        from storage.requests.queries import overdue_counts
 
         late = overdue_counts(session, due + timedelta(hours=1))
     assert late["by_grid"] == [{"grid_id": 1, "count": 1}]

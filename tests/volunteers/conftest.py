@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from storage.clock import CHINA, FrozenClock, set_clock
 from storage.models import Resident, VolunteerProfile, VolunteerTask
-from storage.volunteering import LOCAL_TZ
+from storage.volunteers.profiles import LOCAL_TZ
 from tests.admin.conftest import Console, signed_in
 from tests.conftest import InProcessApp
 from tests.notices.conftest import run_all_work

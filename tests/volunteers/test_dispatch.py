@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot import jobs_meals
+from bot.jobs import meals as jobs_meals
 from bot.processor import HOLDING_REPLY
 from bot.runtime import Runtime
 from storage.clock import CHINA, FrozenClock
-from storage.deliveries import list_deliveries
 from storage.events import history
 from storage.models import HoursEntry, InboundMessage, TaskOffer, VolunteerTask
+from storage.outbound.deliveries import list_deliveries
 from tests.conftest import InProcessApp, WeChat
 from tests.volunteers.conftest import CreateTask, Sandbox, add_volunteer, profile_id, task_row
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from redis import Redis
 from rq import Queue
 
-from bot import jobs_meals
+from bot.jobs import meals as jobs_meals
 from bot.runtime import Runtime
 from storage.events import history
 from storage.models import utcnow
-from storage.queues import all_queue_names
+from storage.outbound.queues import all_queue_names
 from tests.volunteers.conftest import CreateTask, Sandbox, add_volunteer, task_row
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import jobs_meal_orders
+from bot.jobs import meal_orders as jobs_meal_orders
 from bot.runtime import Runtime
 from storage.clock import FrozenClock
 from storage.events import history

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.events import history
-from storage.meal_states import StateChanged
 from storage.models import HoursEntry, MealOrder, Resident, VolunteerProfile, VolunteerTask, utcnow
-from storage.volunteer_tasks import (
+from storage.volunteers.meal_states import StateChanged
+from storage.volunteers.tasks import (
     accept_task,
     cancel_order,
     cancel_task,

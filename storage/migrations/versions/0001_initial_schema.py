@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models.base
+import storage.orm
 
 
 revision: str = "0001"
@@ -45,12 +45,12 @@ def upgrade() -> None:
         sa.Column("queue", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("lease_until", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("sent_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.Column("external_id", sa.String(length=100), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery")),
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_delivery_idempotency_key")),
     )
@@ -66,7 +66,7 @@ def upgrade() -> None:
         sa.Column("from_state", sa.String(length=32), nullable=True),
         sa.Column("to_state", sa.String(length=32), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
     )
     with op.batch_alter_table("event", schema=None) as batch_op:
@@ -92,12 +92,12 @@ def upgrade() -> None:
         sa.Column("event", sa.String(length=32), nullable=True),
         sa.Column("content", sa.Text(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("received_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("received_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("intent", sa.String(length=32), nullable=True),
         sa.Column("reply_text", sa.Text(), nullable=True),
-        sa.Column("replied_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("replied_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbound_message")),
         sa.UniqueConstraint("dedup_key", name=op.f("uq_inbound_message_dedup_key")),
     )
@@ -112,7 +112,7 @@ def upgrade() -> None:
         sa.Column("keywords", sa.JSON(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("updated_by", sa.String(length=64), nullable=False),
-        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_entry")),
     )
     op.create_table(
@@ -123,7 +123,7 @@ def upgrade() -> None:
         sa.Column("weight", sa.Double(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("added_by", sa.String(length=64), nullable=False),
-        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lexicon_word")),
         sa.UniqueConstraint("word", "target", name=op.f("uq_lexicon_word_word")),
     )
@@ -133,9 +133,9 @@ def upgrade() -> None:
         sa.Column("queue", sa.String(length=64), nullable=False),
         sa.Column("func", sa.String(length=200), nullable=False),
         sa.Column("args", sa.JSON(), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("claimed_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("enqueued_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("enqueued_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_job")),
@@ -150,7 +150,7 @@ def upgrade() -> None:
         sa.Column("target", sa.String(length=200), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sandbox_record")),
     )
     with op.batch_alter_table("sandbox_record", schema=None) as batch_op:
@@ -164,7 +164,7 @@ def upgrade() -> None:
         sa.Column("respond_hours", sa.Double(), nullable=False),
         sa.Column("resolve_hours", sa.Double(), nullable=False),
         sa.Column("updated_by", sa.String(length=100), nullable=True),
-        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sla_rule")),
         sa.UniqueConstraint("category", "urgent", name=op.f("uq_sla_rule_category")),
     )
@@ -191,7 +191,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.Column("staff_id", sa.Integer(), nullable=True),
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=32), nullable=False),
@@ -260,13 +260,13 @@ def upgrade() -> None:
         sa.Column("grid_ids", sa.JSON(), nullable=False),
         sa.Column("community_wide", sa.Boolean(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("scheduled_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("planned_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("scheduled_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("planned_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.Column("plan", sa.JSON(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"], ["community.id"], name=op.f("fk_notice_community_id_community")
         ),
@@ -327,15 +327,15 @@ def upgrade() -> None:
         sa.Column("scope_id", sa.Integer(), nullable=False),
         sa.Column("grid_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.String(length=100), nullable=False),
-        sa.Column("held_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("held_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.Column("place", sa.String(length=100), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attendees", sa.JSON(), nullable=False),
         sa.Column("attendee_count", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["community_id"],
             ["community.id"],
@@ -369,7 +369,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"], ["community.id"], name=op.f("fk_job_posting_community_id_community")
         ),
@@ -394,8 +394,8 @@ def upgrade() -> None:
         sa.Column("action", sa.Text(), nullable=True),
         sa.Column("owner_staff_id", sa.Integer(), nullable=True),
         sa.Column("owner_name", sa.String(length=64), nullable=True),
-        sa.Column("due_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("decided_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("due_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decided_by", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(
             ["building_id"], ["building.id"], name=op.f("fk_council_item_building_id_building")
@@ -447,8 +447,8 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(length=20), nullable=True),
         sa.Column("roles", sa.JSON(), nullable=False),
         sa.Column("subscribed", sa.Boolean(), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_message_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_message_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.Column("cs_quota_used", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["household_id"], ["household.id"], name=op.f("fk_resident_household_id_household")
@@ -469,7 +469,7 @@ def upgrade() -> None:
         sa.Column("inbound_message_id", sa.Integer(), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["grid_id"], ["grid.id"], name=op.f("fk_handover_grid_id_grid")),
         sa.ForeignKeyConstraint(
             ["inbound_message_id"],
@@ -501,9 +501,9 @@ def upgrade() -> None:
         sa.Column("notify", sa.Boolean(), nullable=False),
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("surveyed_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("surveyed_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["household_id"], ["household.id"], name=op.f("fk_job_seeker_household_id_household")
         ),
@@ -530,7 +530,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["canteen_id"], ["canteen.id"], name=op.f("fk_meal_order_canteen_id_canteen")
         ),
@@ -570,25 +570,25 @@ def upgrade() -> None:
         sa.Column("reopen_count", sa.Integer(), nullable=False),
         sa.Column("owner_staff_id", sa.Integer(), nullable=True),
         sa.Column("owner_name", sa.String(length=64), nullable=True),
-        sa.Column("respond_by", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolve_by", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("due_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("responded_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("respond_by", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolve_by", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("responded_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.Column("escalation_level", sa.Integer(), nullable=False),
         sa.Column("council_status", sa.String(length=16), nullable=False),
         sa.Column("council_decision", sa.Text(), nullable=True),
         sa.Column(
-            "council_decided_at", storage.models.base.UTCDateTime(timezone=True), nullable=True
+            "council_decided_at", storage.orm.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("rating_state", sa.String(length=16), nullable=False),
         sa.Column("rating", sa.Integer(), nullable=True),
         sa.Column("rating_note", sa.Text(), nullable=True),
-        sa.Column("rating_asked_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("rating_asked_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.Column("followup_state", sa.String(length=16), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("closed_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["building_id"], ["building.id"], name=op.f("fk_service_request_building_id_building")
         ),
@@ -647,7 +647,7 @@ def upgrade() -> None:
         sa.Column("days", sa.JSON(), nullable=False),
         sa.Column("slots", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.Column("approved_by", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(
             ["building_id"], ["building.id"], name=op.f("fk_volunteer_profile_building_id_building")
@@ -701,8 +701,8 @@ def upgrade() -> None:
         sa.Column("posting_id", sa.Integer(), nullable=False),
         sa.Column("seeker_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("decided_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["posting_id"],
             ["job_posting.id"],
@@ -734,8 +734,8 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=64), nullable=True),
         sa.Column("size", sa.Integer(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("stored_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("stored_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["inbound_message_id"],
             ["inbound_message.id"],
@@ -759,7 +759,7 @@ def upgrade() -> None:
         sa.Column("request_id", sa.Integer(), nullable=False),
         sa.Column("resident_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["request_id"],
             ["service_request.id"],
@@ -794,23 +794,23 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("pickup_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("deadline_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("pickup_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deadline_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("volunteer_id", sa.Integer(), nullable=True),
-        sa.Column("assigned_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("done_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("confirmed_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("assigned_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("done_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.Column("offer_round", sa.Integer(), nullable=False),
         sa.Column("attempt", sa.Integer(), nullable=False),
         sa.Column("declined_by", sa.JSON(), nullable=False),
-        sa.Column("offered_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("reminded_at", storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("offered_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reminded_at", storage.orm.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
-            "overdue_alerted_at", storage.models.base.UTCDateTime(timezone=True), nullable=True
+            "overdue_alerted_at", storage.orm.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("created_by", sa.String(length=100), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["canteen_id"], ["canteen.id"], name=op.f("fk_volunteer_task_canteen_id_canteen")
         ),
@@ -855,7 +855,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=200), nullable=False),
         sa.Column("corrects_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.String(length=100), nullable=False),
-        sa.Column("created_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["corrects_id"], ["hours_entry.id"], name=op.f("fk_hours_entry_corrects_id_hours_entry")
         ),
@@ -880,7 +880,7 @@ def upgrade() -> None:
         sa.Column("volunteer_id", sa.Integer(), nullable=False),
         sa.Column("attempt", sa.Integer(), nullable=False),
         sa.Column("offer_round", sa.Integer(), nullable=False),
-        sa.Column("offered_at", storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("offered_at", storage.orm.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["task_id"], ["volunteer_task.id"], name=op.f("fk_task_offer_task_id_volunteer_task")
         ),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models.base
+import storage.orm
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -35,13 +35,13 @@ def upgrade() -> None:
         )
         batch_op.add_column(
             sa.Column(
-                "disabled_at", storage.models.base.UTCDateTime(timezone=True), nullable=True
+                "disabled_at", storage.orm.UTCDateTime(timezone=True), nullable=True
             )
         )
         batch_op.add_column(
             sa.Column(
                 "password_changed_at",
-                storage.models.base.UTCDateTime(timezone=True),
+                storage.orm.UTCDateTime(timezone=True),
                 nullable=True,
             )
         )

@@ -1,0 +1,350 @@
+"""Console JSON API of the employment officer (就业专干) under /admin/api/employment:
+postings and trainings, applications and decisions, the seeker registry, figures, and
+the household survey (摸排登记) as Excel. Routes commit; the services never do."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from admin.audit import audit_staff
+from admin.deps import ADMIN, EMPLOYMENT, Staff, client_ip, require_role
+from admin.render import ConsoleRoute
+from bot.deps import RuntimeDep, SessionDep
+from storage.employment.figures import employment_figures
+from storage.employment.matching import NOTIFY_MIN_SCORE, matching_seekers
+from storage.employment.notify import NOTIFY_POSTING_JOB, notify_decision
+from storage.employment.profile import HOURS_LABELS, KIND_LABELS, STATUS_LABELS, canonical_skill
+from storage.employment.service import (
+    APPLICATION_LABELS,
+    closed_reason,
+    decide,
+    describe_seeker,
+    filled_counts,
+    local_today,
+    posting_view,
+    seeker_view,
+)
+from storage.employment.survey_excel import SurveyFileError, export_survey, import_survey
+from storage.events import record_event
+from storage.models import Building, Household, JobApplication, JobPosting, JobSeeker, Unit, utcnow
+from storage.outbound.platform_rules import template_allowed
+from storage.outbound.queues import commit_and_drain, enqueue_job
+from storage.residents.queries import community_for_account
+
+Officer = Annotated[Staff, Depends(require_role(EMPLOYMENT, ADMIN))]
+MAX_UPLOAD = 5 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOT_FOUND_POSTING = "没有找到这个岗位"
+NOT_FOUND_APPLICATION = "没有找到这条报名"
+
+
+class PostingIn(BaseModel):
+    kind: Literal["workshop", "county", "migrant", "flexible", "training"]
+    title: str = Field(min_length=1, max_length=100)
+    employer: str = Field(min_length=1, max_length=100)
+    skills: list[str] = Field(default_factory=list, max_length=10)
+    hours: Literal["full", "half", "any"] = "full"
+    place: str = Field(min_length=1, max_length=100)
+    compound_id: int | None = None
+    grid_id: int | None = None
+    pay: str = Field(min_length=1, max_length=64)
+    openings: int = Field(ge=1, le=10000)
+    deadline: date | None = None
+    order_firm: str | None = Field(None, max_length=100)
+    description: str | None = Field(None, max_length=2000)
+
+    @field_validator("skills")
+    @classmethod
+    def known_skills(cls, value: list[str]) -> list[str]:
+        out = []
+        for word in value:
+            skill = canonical_skill(word.strip())
+            if skill is None:
+                raise ValueError(f"不认识的技能：{word}")
+            out.append(skill)
+        return sorted(set(out))
+
+
+class DecisionIn(BaseModel):
+    decision: Literal["hired", "rejected"]
+
+
+def _posting_json(posting: JobPosting, filled: int, applied: int, today: date) -> dict[str, Any]:
+    return {
+        "id": posting.id,
+        "code": posting.code,
+        "kind": posting.kind,
+        "kind_label": KIND_LABELS[posting.kind],
+        "title": posting.title,
+        "employer": posting.employer,
+        "skills": posting.skills,
+        "hours": posting.hours,
+        "hours_label": HOURS_LABELS[posting.hours],
+        "place": posting.place,
+        "compound_id": posting.compound_id,
+        "grid_id": posting.grid_id,
+        "pay": posting.pay,
+        "openings": posting.openings,
+        "filled": filled,
+        "applications": applied,
+        "deadline": posting.deadline.isoformat() if posting.deadline else None,
+        "order_firm": posting.order_firm,
+        "description": posting.description,
+        "status": posting.status,
+        "closed_reason": closed_reason(posting, filled, today),
+        "created_at": posting.created_at.isoformat(),
+    }
+
+
+def _application_json(application: JobApplication) -> dict[str, Any]:
+    seeker = application.seeker
+    household = seeker.household
+    return {
+        "id": application.id,
+        "posting_code": application.posting.code,
+        "seeker_id": seeker.id,
+        "name": seeker.name or "未登记姓名",
+        "address": household.address if household else "未登记住址",
+        "phone": seeker.phone or (seeker.resident.phone if seeker.resident else None),
+        "profile": describe_seeker(seeker),
+        "status": application.status,
+        "status_label": APPLICATION_LABELS[application.status],
+        "created_at": application.created_at.isoformat(),
+    }
+
+
+def _applied_counts(session: Session) -> dict[int, int]:
+    query = select(JobApplication.posting_id, func.count()).group_by(JobApplication.posting_id)
+    return {
+        pid: int(n) for pid, n in session.execute(query.where(JobApplication.status != "withdrawn"))
+    }
+
+
+def _get_posting(session: Session, posting_id: int) -> JobPosting:
+    posting = session.get(JobPosting, posting_id)
+    if posting is None:
+        raise HTTPException(status_code=404, detail=NOT_FOUND_POSTING)
+    return posting
+
+
+def _matches(session: Session, posting: JobPosting, limit: int = 50) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(JobSeeker, Building.compound_id, Building.grid_id)
+        .outerjoin(Household, JobSeeker.household_id == Household.id)
+        .outerjoin(Unit, Household.unit_id == Unit.id)
+        .outerjoin(Building, Unit.building_id == Building.id)
+        .where(JobSeeker.labour_status == "available")
+    ).all()
+    by_id = {seeker.id: seeker for seeker, _c, _g in rows}
+    views = [seeker_view(seeker, c, g) for seeker, c, g in rows]
+    found = matching_seekers(posting_view(posting), views, min_score=1)[:limit]
+    return [
+        {
+            "seeker_id": m.seeker_id,
+            "name": by_id[m.seeker_id].name or "未登记姓名",
+            "profile": describe_seeker(by_id[m.seeker_id]),
+            "score": m.score,
+            "explanation": m.explanation,
+            "notified": m.score >= NOTIFY_MIN_SCORE,
+        }
+        for m in found
+    ]
+
+
+def build_employment_router() -> APIRouter:
+    router = APIRouter(
+        prefix="/admin/api/employment", route_class=ConsoleRoute, tags=["employment"]
+    )
+
+    @router.get("/postings")
+    def postings(staff: Officer, session: SessionDep) -> list[dict[str, Any]]:
+        rows = list(session.scalars(select(JobPosting).order_by(JobPosting.id.desc()).limit(500)))
+        filled, applied = filled_counts(session), _applied_counts(session)
+        today = local_today(utcnow())
+        return [_posting_json(p, filled.get(p.id, 0), applied.get(p.id, 0), today) for p in rows]
+
+    @router.post("/postings", status_code=201)
+    def create_posting(
+        request: Request, body: PostingIn, staff: Officer, session: SessionDep, runtime: RuntimeDep
+    ) -> dict[str, Any]:
+        if body.order_firm and body.kind != "training":
+            raise HTTPException(status_code=400, detail="只有培训才能填写订单企业（培训+订单）")
+        community = community_for_account(session, None)
+        if community is None:
+            raise HTTPException(status_code=400, detail="还没有建立社区")
+        posting = JobPosting(
+            community_id=community.id, created_by=staff.username, **body.model_dump()
+        )
+        session.add(posting)
+        session.flush()
+        record_event(
+            session,
+            "job_posting",
+            posting.id,
+            actor=staff.actor,
+            to_state="open",
+            note=f"发布{KIND_LABELS[posting.kind]} {posting.code} {posting.title}",
+        )
+        audit_staff(session, staff, "job_post", client_ip(request), "job_posting", posting.id)
+        enqueue_job(session, "default", NOTIFY_POSTING_JOB, posting.id)
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        return _posting_json(posting, 0, 0, local_today(utcnow()))
+
+    @router.get("/postings/{posting_id}")
+    def posting_detail(posting_id: int, staff: Officer, session: SessionDep) -> dict[str, Any]:
+        posting = _get_posting(session, posting_id)
+        filled = filled_counts(session, [posting.id]).get(posting.id, 0)
+        applications = list(
+            session.scalars(
+                select(JobApplication)
+                .options(joinedload(JobApplication.seeker).joinedload(JobSeeker.household))
+                .where(JobApplication.posting_id == posting.id)
+                .order_by(JobApplication.id)
+            )
+        )
+        data = _posting_json(posting, filled, len(applications), local_today(utcnow()))
+        data["application_list"] = [_application_json(a) for a in applications]
+        data["matching_seekers"] = _matches(session, posting)
+        return data
+
+    @router.post("/postings/{posting_id}/close")
+    def close_posting(
+        request: Request, posting_id: int, staff: Officer, session: SessionDep
+    ) -> dict[str, Any]:
+        posting = _get_posting(session, posting_id)
+        if posting.status != "closed":
+            posting.status = "closed"
+            record_event(
+                session,
+                "job_posting",
+                posting.id,
+                actor=staff.actor,
+                from_state="open",
+                to_state="closed",
+                note="停止报名",
+            )
+            audit_staff(session, staff, "job_close", client_ip(request), "job_posting", posting.id)
+            session.commit()
+        return _posting_json(
+            posting,
+            filled_counts(session, [posting.id]).get(posting.id, 0),
+            0,
+            local_today(utcnow()),
+        )
+
+    @router.post("/applications/{application_id}/decision")
+    def decision(
+        request: Request,
+        application_id: int,
+        body: DecisionIn,
+        staff: Officer,
+        session: SessionDep,
+        runtime: RuntimeDep,
+    ) -> dict[str, Any]:
+        application = session.get(JobApplication, application_id)
+        if application is None:
+            raise HTTPException(status_code=404, detail=NOT_FOUND_APPLICATION)
+        now = utcnow()
+        before = application.status
+        error = decide(session, application, body.decision, staff.actor, now)
+        if error:
+            session.rollback()
+            raise HTTPException(status_code=409, detail=error)
+        if application.status != before:
+            notify_decision(
+                session,
+                application,
+                now,
+                template_allowed(runtime.settings.account_type, runtime.settings.account_verified),
+            )
+            audit_staff(
+                session,
+                staff,
+                f"job_{body.decision}",
+                client_ip(request),
+                "job_application",
+                application.id,
+            )
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        return _application_json(application)
+
+    @router.get("/seekers")
+    def seekers(staff: Officer, session: SessionDep, status: str = "") -> list[dict[str, Any]]:
+        query = select(JobSeeker).options(joinedload(JobSeeker.household)).order_by(JobSeeker.id)
+        if status in STATUS_LABELS:
+            query = query.where(JobSeeker.labour_status == status)
+        return [
+            {
+                "id": s.id,
+                "name": s.name or "未登记姓名",
+                "address": s.household.address if s.household else "未登记住址",
+                "source": s.source,
+                "labour_status": s.labour_status,
+                "profile": describe_seeker(s),
+                "notify": s.notify,
+            }
+            for s in session.scalars(query.limit(2000))
+        ]
+
+    @router.get("/figures")
+    def figures(staff: Officer, session: SessionDep) -> dict[str, Any]:
+        return employment_figures(session)
+
+    @router.post("/survey/import", response_model=None)
+    async def survey_import(
+        request: Request, file: UploadFile, staff: Officer, session: SessionDep
+    ) -> dict[str, Any] | JSONResponse:
+        data = await file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise HTTPException(status_code=413, detail="文件太大（最大5MB），请分批导入")
+        community = community_for_account(session, None)
+        if community is None:
+            raise HTTPException(status_code=400, detail="还没有建立社区")
+        try:
+            result = import_survey(session, community.id, data, staff.actor, utcnow())
+        except SurveyFileError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        if not result.ok:
+            session.rollback()
+            return JSONResponse(
+                status_code=422,
+                content={
+                    "detail": f"有{len({e.row for e in result.errors})}行填写有误，全部未导入，请改正后重新上传",
+                    "errors": [e.to_json() for e in result.errors],
+                },
+            )
+        audit_staff(
+            session,
+            staff,
+            "survey_import",
+            client_ip(request),
+            detail=(f"{file.filename}：新增{result.created}人，更新{result.updated}人"),
+        )
+        session.commit()
+        return {"created": result.created, "updated": result.updated, "rows": result.rows}
+
+    @router.get("/survey/export")
+    def survey_export(request: Request, staff: Officer, session: SessionDep) -> Response:
+        name = f"survey-{local_today(utcnow()).isoformat()}.xlsx"
+        content, people = export_survey(session)
+        audit_staff(
+            session, staff, "export", client_ip(request), "export", "survey", f"xlsx {people}行"
+        )
+        session.commit()
+        return Response(
+            content=content,
+            media_type=XLSX,
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return router

@@ -1,0 +1,146 @@
+"""Console JSON API of residents' council meetings under /admin/api/meetings: the drafted
+agenda, meetings, attendance, decisions and publishing (same rules as the pages)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from admin.deps import WorkerStaff, client_ip
+from admin.meetings.actions import (
+    attend_and_audit,
+    create_and_audit,
+    decide_and_audit,
+    load_item,
+    publish_and_audit,
+)
+from admin.meetings.view import (
+    ensure_scope,
+    list_meetings,
+    load_meeting,
+    meeting_view,
+    split_scope,
+)
+from admin.render import ConsoleRoute
+from bot.deps import RuntimeDep, SessionDep
+from storage.meetings.service import (
+    draft_agenda,
+)
+from storage.models import utcnow
+
+
+class MeetingIn(BaseModel):
+    scope: str = Field(max_length=40)  # "grid:1", "compound:2", "community:1"
+    title: str = Field(min_length=1, max_length=100)
+    held_at: datetime
+    place: str | None = Field(None, max_length=100)
+    request_ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class AttendanceIn(BaseModel):
+    names: list[str] = Field(default_factory=list, max_length=500)
+    count: int | None = Field(None, ge=1, le=100_000)
+
+
+class DecisionIn(BaseModel):
+    action: str = Field(min_length=1, max_length=1000)
+    owner_staff_id: int | None = None
+    owner_name: str | None = Field(None, max_length=64)
+    due_at: datetime
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise HTTPException(status_code=400, detail="时间须带时区，如 2026-11-25T18:00+08:00")
+    return value
+
+
+def build_meetings_api_router() -> APIRouter:
+    router = APIRouter(prefix="/admin/api/meetings", route_class=ConsoleRoute, tags=["meetings"])
+
+    @router.get("")
+    def meetings(staff: WorkerStaff, session: SessionDep) -> list[dict[str, Any]]:
+        return list_meetings(session, staff)
+
+    @router.get("/draft")
+    def draft(staff: WorkerStaff, session: SessionDep, scope: str) -> dict[str, Any]:
+        kind, scope_id = split_scope(scope)
+        ensure_scope(staff, kind, scope_id)
+        return {"scope": scope, "items": draft_agenda(session, kind, scope_id, utcnow())}
+
+    @router.post("", status_code=201)
+    def create(
+        request: Request, body: MeetingIn, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        kind, scope_id = split_scope(body.scope)
+        ensure_scope(staff, kind, scope_id)
+        meeting = create_and_audit(
+            session,
+            staff,
+            client_ip(request),
+            scope=kind,
+            scope_id=scope_id,
+            title=body.title,
+            held_at=_aware(body.held_at),
+            place=body.place,
+            request_ids=body.request_ids,
+        )
+        return meeting_view(session, meeting)
+
+    @router.get("/{meeting_id}")
+    def detail(meeting_id: int, staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
+        return meeting_view(session, load_meeting(session, staff, meeting_id))
+
+    @router.post("/{meeting_id}/attendance")
+    def attendance(
+        request: Request,
+        meeting_id: int,
+        body: AttendanceIn,
+        staff: WorkerStaff,
+        session: SessionDep,
+    ) -> dict[str, Any]:
+        meeting = load_meeting(session, staff, meeting_id)
+        attend_and_audit(
+            session, staff, client_ip(request), meeting, names=body.names, count=body.count
+        )
+        return meeting_view(session, meeting)
+
+    @router.post("/{meeting_id}/items/{item_id}/decision")
+    def decision(
+        request: Request,
+        meeting_id: int,
+        item_id: int,
+        body: DecisionIn,
+        staff: WorkerStaff,
+        session: SessionDep,
+    ) -> dict[str, Any]:
+        meeting, item = load_item(session, staff, meeting_id, item_id)
+        decide_and_audit(
+            session,
+            staff,
+            client_ip(request),
+            meeting,
+            item,
+            action=body.action,
+            owner_staff_id=body.owner_staff_id,
+            owner_name=body.owner_name,
+            due_at=_aware(body.due_at),
+        )
+        return meeting_view(session, meeting)
+
+    @router.post("/{meeting_id}/publish")
+    def publish_results(
+        request: Request,
+        meeting_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        runtime: RuntimeDep,
+    ) -> dict[str, Any]:
+        meeting = load_meeting(session, staff, meeting_id)
+        counts = publish_and_audit(session, runtime, staff, client_ip(request), meeting)
+        return {**meeting_view(session, meeting), "published": counts}
+
+    return router

@@ -1,0 +1,257 @@
+"""Notice pages (/admin/notices) and their JSON API (/admin/api/notices): compose, preview,
+send now or schedule, watch the progress, see each recipient's outcome, retry failures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from admin.deps import Staff, WorkerStaff, client_ip
+from admin.notices import service as svc
+from admin.render import ConsoleRoute, render
+from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
+from storage.notices.outcome import progress, recipients
+from storage.notices.planning import Targets
+from storage.outbound.queues import commit_and_drain
+
+FLASH = {
+    "created": "草稿已保存，请核对下面的发送预览后再发送。",
+    "sent": "已开始发送，下面是实时进度。",
+    "scheduled": "已定时，到时间后系统会自动发送。",
+    "retried": "失败的发送已重新排队。",
+    "cancelled": "通知已取消。",
+}
+IntList = Annotated[list[int] | None, Form()]
+
+
+class NoticeIn(BaseModel):
+    title: str = Field("", max_length=64)
+    body: str = Field(min_length=1, max_length=svc.MAX_BODY)
+    link: str = Field("", max_length=500)
+    image_url: str = Field("", max_length=500)
+    scope: str = Field(max_length=16)
+    ids: list[int] = Field(default_factory=list, max_length=500)
+    groups: bool = True
+    people: list[str] = Field(default_factory=list, max_length=10)
+
+
+class SendIn(BaseModel):
+    scheduled_at: str = Field("", max_length=40)
+
+
+def _detail_context(
+    request: Request, staff: Staff, session: Any, settings: Any, redis: Any, notice_id: int
+) -> dict[str, Any]:
+    notice = svc.get_notice(session, staff, notice_id)
+    status = request.query_params.get("status", "")
+    context: dict[str, Any] = {
+        "n": svc.summary(session, notice),
+        "notice": notice,
+        "events": svc.events(session, notice),
+        "flash": FLASH.get(request.query_params.get("done", "")),
+        "filter": status,
+    }
+    if notice.status in ("draft", "scheduled"):
+        context["preview"] = svc.preview(session, notice, settings, redis)
+    else:
+        context["rows"] = recipients(session, notice.id, status or None)
+    return context
+
+
+def build_notices_router() -> APIRouter:
+    router = APIRouter(route_class=ConsoleRoute)
+
+    # -- Pages -------------------------------------------------------------------------
+
+    @router.get("/admin/notices", response_class=HTMLResponse, include_in_schema=False)
+    def notice_list(request: Request, staff: WorkerStaff, session: SessionDep) -> HTMLResponse:
+        rows = svc.list_notices(session, staff)
+        return render(request, "notices.html", {"rows": rows}, staff)
+
+    @router.get("/admin/notices/new", response_class=HTMLResponse, include_in_schema=False)
+    def notice_new(request: Request, staff: WorkerStaff, session: SessionDep) -> HTMLResponse:
+        options = svc.compose_options(session, staff)
+        return render(request, "notices_new.html", {**options, "form": {}, "error": None}, staff)
+
+    @router.post("/admin/notices", include_in_schema=False)
+    def notice_create(
+        request: Request,
+        staff: WorkerStaff,
+        session: SessionDep,
+        body: Annotated[str, Form(max_length=svc.MAX_BODY + 100)] = "",
+        title: Annotated[str, Form(max_length=64)] = "",
+        link: Annotated[str, Form(max_length=500)] = "",
+        image_url: Annotated[str, Form(max_length=500)] = "",
+        scope: Annotated[str, Form(max_length=16)] = "",
+        grid_ids: IntList = None,
+        compound_ids: IntList = None,
+        building_ids: IntList = None,
+        groups: Annotated[str, Form(max_length=4)] = "",
+        people: Annotated[list[str] | None, Form()] = None,
+    ) -> Response:
+        ids = {"grids": grid_ids, "compounds": compound_ids, "buildings": building_ids}
+        targets = Targets(scope, list(ids.get(scope) or []), groups == "1", list(people or []))
+        draft = svc.Draft(title, body, link, image_url, targets)
+        try:
+            notice = svc.create_draft(session, staff, draft, client_ip(request))
+        except HTTPException as exc:
+            if exc.status_code != 400:
+                raise
+            session.rollback()
+            options = svc.compose_options(session, staff)
+            form = {**vars(draft), "targets": targets.to_json()}
+            context = {**options, "form": form, "error": exc.detail}
+            return render(request, "notices_new.html", context, staff, status_code=400)
+        session.commit()
+        return RedirectResponse(f"/admin/notices/{notice.id}?done=created", status_code=303)
+
+    @router.get("/admin/notices/{notice_id}", response_class=HTMLResponse, include_in_schema=False)
+    def notice_page(
+        request: Request,
+        notice_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        settings: SettingsDep,
+        redis: RedisDep,
+    ) -> HTMLResponse:
+        context = _detail_context(request, staff, session, settings, redis, notice_id)
+        return render(request, "notices_detail.html", context, staff)
+
+    @router.post("/admin/notices/{notice_id}/send", include_in_schema=False)
+    def notice_send(
+        request: Request,
+        notice_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        runtime: RuntimeDep,
+        when: Annotated[str, Form(max_length=8)] = "now",
+        scheduled_at: Annotated[str, Form(max_length=40)] = "",
+    ) -> Response:
+        notice = svc.get_notice(session, staff, notice_id)
+        at = svc.parse_local_time(scheduled_at) if when == "later" else None
+        if when == "later" and at is None:
+            raise HTTPException(status_code=400, detail="请选择定时发送的时间")
+        outcome = svc.send(
+            session, staff, notice, runtime.settings, runtime.redis, client_ip(request), at
+        )
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        return RedirectResponse(f"/admin/notices/{notice_id}?done={outcome}", status_code=303)
+
+    @router.post("/admin/notices/{notice_id}/retry", include_in_schema=False)
+    def notice_retry(
+        request: Request,
+        notice_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        runtime: RuntimeDep,
+    ) -> Response:
+        notice = svc.get_notice(session, staff, notice_id)
+        svc.retry(session, staff, notice, client_ip(request))
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        return RedirectResponse(f"/admin/notices/{notice_id}?done=retried", status_code=303)
+
+    @router.post("/admin/notices/{notice_id}/cancel", include_in_schema=False)
+    def notice_cancel(
+        request: Request, notice_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> Response:
+        notice = svc.get_notice(session, staff, notice_id)
+        svc.cancel_notice(session, staff, notice, client_ip(request))
+        session.commit()
+        return RedirectResponse(f"/admin/notices/{notice_id}?done=cancelled", status_code=303)
+
+    # -- JSON API ------------------------------------------------------------------------
+
+    @router.get("/admin/api/notices", tags=["console"])
+    def api_list(staff: WorkerStaff, session: SessionDep) -> list[dict[str, Any]]:
+        return svc.list_notices(session, staff)
+
+    @router.post("/admin/api/notices", tags=["console"])
+    def api_create(
+        request: Request,
+        body: NoticeIn,
+        staff: WorkerStaff,
+        session: SessionDep,
+        settings: SettingsDep,
+        redis: RedisDep,
+    ) -> dict[str, Any]:
+        targets = Targets(body.scope, body.ids, body.groups, body.people)
+        draft = svc.Draft(body.title, body.body, body.link, body.image_url, targets)
+        notice = svc.create_draft(session, staff, draft, client_ip(request))
+        session.commit()
+        return {
+            **svc.summary(session, notice),
+            "preview": svc.preview(session, notice, settings, redis),
+        }
+
+    @router.get("/admin/api/notices/{notice_id}", tags=["console"])
+    def api_detail(
+        notice_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        settings: SettingsDep,
+        redis: RedisDep,
+    ) -> dict[str, Any]:
+        notice = svc.get_notice(session, staff, notice_id)
+        out = svc.summary(session, notice)
+        if notice.status in ("draft", "scheduled"):
+            out["preview"] = svc.preview(session, notice, settings, redis)
+        return out
+
+    @router.get("/admin/api/notices/{notice_id}/progress", tags=["console"])
+    def api_progress(notice_id: int, staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
+        notice = svc.get_notice(session, staff, notice_id)
+        return {"status": notice.status, **progress(session, notice.id)}
+
+    @router.get("/admin/api/notices/{notice_id}/recipients", tags=["console"])
+    def api_recipients(
+        notice_id: int, staff: WorkerStaff, session: SessionDep, status: str = ""
+    ) -> list[dict[str, Any]]:
+        notice = svc.get_notice(session, staff, notice_id)
+        rows = recipients(session, notice.id, status or None)
+        for row in rows:
+            row["sent_at"] = row["sent_at"].isoformat() if row["sent_at"] else None
+        return rows
+
+    @router.post("/admin/api/notices/{notice_id}/send", tags=["console"])
+    def api_send(
+        request: Request,
+        notice_id: int,
+        body: SendIn,
+        staff: WorkerStaff,
+        session: SessionDep,
+        runtime: RuntimeDep,
+    ) -> dict[str, Any]:
+        notice = svc.get_notice(session, staff, notice_id)
+        at = svc.parse_local_time(body.scheduled_at)
+        outcome = svc.send(
+            session, staff, notice, runtime.settings, runtime.redis, client_ip(request), at
+        )
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        return {"outcome": outcome, **svc.summary(session, notice)}
+
+    @router.post("/admin/api/notices/{notice_id}/retry", tags=["console"])
+    def api_retry(
+        request: Request,
+        notice_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        runtime: RuntimeDep,
+    ) -> dict[str, Any]:
+        notice = svc.get_notice(session, staff, notice_id)
+        moved = svc.retry(session, staff, notice, client_ip(request))
+        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        return {"retried": moved, **svc.summary(session, notice)}
+
+    @router.post("/admin/api/notices/{notice_id}/cancel", tags=["console"])
+    def api_cancel(
+        request: Request, notice_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        notice = svc.get_notice(session, staff, notice_id)
+        svc.cancel_notice(session, staff, notice, client_ip(request))
+        session.commit()
+        return svc.summary(session, notice)
+
+    return router

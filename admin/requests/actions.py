@@ -1,0 +1,57 @@
+"""One staff action on a request, the same for the JSON API and the queue pages:
+the storage transition (or claim), an audit row, one commit. Also the public summary:
+the only words of a request the public board (Open311) shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException, Request
+from sqlalchemy.orm import Session
+
+from admin.audit import audit_staff
+from admin.deps import Staff, client_ip
+from storage.models import Resident, ServiceRequest, StaffAccount, utcnow
+from storage.privacy import scrub_public_text
+from storage.requests.service import TransitionError, claim, record_action, transition
+
+MAX_SUMMARY = 500
+
+
+def apply_action(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    target: ServiceRequest,
+    action: str,
+    **kw: Any,
+) -> None:
+    now = utcnow()
+    try:
+        if action == "claim":
+            account = session.get(StaffAccount, staff.id)
+            assert account is not None
+            claim(session, target, account, now=now)
+        else:
+            transition(session, target, action, actor=staff.actor, now=now, **kw)
+    except TransitionError as exc:
+        raise HTTPException(status_code=exc.status, detail=exc.message) from exc
+    audit_staff(session, staff, action, client_ip(request), "request", target.code, kw.get("note"))
+    session.commit()
+
+
+def set_public_summary(
+    request: Request, session: Session, staff: Staff, target: ServiceRequest, text: str
+) -> None:
+    """Store what the public may read about `target`, scrubbed of phone, ID and room
+    numbers and of the reporter's name; empty text withdraws it."""
+    reporter = session.get(Resident, target.resident_id) if target.resident_id else None
+    names = [reporter.name] if reporter else []
+    summary = scrub_public_text(text, names)[:MAX_SUMMARY] or None
+    if summary == target.public_summary:
+        return
+    target.public_summary = summary
+    note = f"公开摘要：{summary}" if summary else "撤回公开摘要"
+    record_action(session, target, "note", actor=staff.actor, note=note)
+    audit_staff(session, staff, "public_summary", client_ip(request), "request", target.code, note)
+    session.commit()

@@ -1,0 +1,383 @@
+"""Console JSON API for problem reports under /admin/api/requests: the grid queue with
+filters, detail with full history, and the 办/议 actions. A grid worker sees and acts on
+their own grids only; every action writes an event row (in storage) and an audit row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from admin.audit import audit_staff
+from admin.deps import ADMIN, Staff, WorkerStaff, client_ip, ensure_grid, require_role
+from admin.render import ConsoleRoute
+from admin.requests.actions import MAX_SUMMARY, apply_action, set_public_summary
+from admin.timefmt import local_time
+from bot.deps import SessionDep
+from storage.events import history
+from storage.models import (
+    Grid,
+    RequestPhoto,
+    RequestSubscriber,
+    Resident,
+    ServiceRequest,
+    SlaRule,
+    StaffAccount,
+    utcnow,
+)
+from storage.requests.queries import filtered_requests, overdue_counts
+from storage.requests.rules import (
+    ACTION_LABELS,
+    CANCELLED,
+    CATEGORIES,
+    DISPATCHED,
+    IN_PROGRESS,
+    RESOLVED,
+    RETURNED,
+    STATUS_LABELS,
+    default_rules,
+)
+from storage.requests.service import (
+    ENTITY,
+    TransitionError,
+    owner_label,
+    record_action,
+)
+
+NOT_FOUND = "没有找到这个问题"
+MAX_TEXT = 1000
+AdminStaff = Annotated[Staff, Depends(require_role(ADMIN))]
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class ResolveIn(BaseModel):
+    note: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class AssignIn(BaseModel):
+    owner_staff_id: int | None = None
+    owner_name: str | None = Field(None, max_length=64)
+    due_at: datetime | None = None
+    note: str | None = Field(None, max_length=MAX_TEXT)
+
+
+class SummaryIn(BaseModel):
+    summary: str = Field("", max_length=MAX_SUMMARY)
+
+
+class CouncilIn(BaseModel):
+    action: Literal["agenda", "decision"]
+    decision: str | None = Field(None, max_length=MAX_TEXT)
+
+
+class SlaIn(BaseModel):
+    category: str
+    urgent: bool = False
+    respond_hours: float = Field(gt=0, le=24 * 90)
+    resolve_hours: float = Field(gt=0, le=24 * 365)
+
+
+def request_json(session: Session, request: ServiceRequest, now: datetime) -> dict[str, Any]:
+    grid = session.get(Grid, request.grid_id) if request.grid_id else None
+    return {
+        "id": request.id,
+        "code": request.code,
+        "status": request.status,
+        "status_label": STATUS_LABELS[request.status],
+        "category": request.category,
+        "location": request.location,
+        "description": request.description,
+        "urgent": request.urgent,
+        "source": request.source,
+        "grid_id": request.grid_id,
+        "grid_name": grid.name if grid else "社区",
+        "owner_staff_id": request.owner_staff_id,
+        "owner": owner_label(session, request)
+        if request.owner_staff_id or request.owner_name
+        else None,
+        "due_at": request.due_at.isoformat(),
+        "due_label": local_time(request.due_at),
+        "respond_by": request.respond_by.isoformat(),
+        "resolve_by": request.resolve_by.isoformat(),
+        "overdue": request.is_open and request.due_at < now,
+        "escalation_level": request.escalation_level,
+        "same_count": request.same_count,
+        "reopen_count": request.reopen_count,
+        "status_note": request.status_note,
+        "public_summary": request.public_summary,
+        "council_status": request.council_status,
+        "council_decision": request.council_decision,
+        "rating": request.rating,
+        "rating_state": request.rating_state,
+        "followup_state": request.followup_state,
+        "created_at": request.created_at.isoformat(),
+        "updated_at": request.updated_at.isoformat(),
+        "resolved_at": request.resolved_at.isoformat() if request.resolved_at else None,
+    }
+
+
+def detail_json(session: Session, request: ServiceRequest) -> dict[str, Any]:
+    data = request_json(session, request, utcnow())
+    reporter = session.get(Resident, request.resident_id) if request.resident_id else None
+    data["reporter"] = (
+        {"name": reporter.name or "居民", "openid": reporter.openid} if reporter else None
+    )
+    data["subscribers"] = int(
+        session.scalar(select(func.count()).where(RequestSubscriber.request_id == request.id)) or 0
+    )
+    photos = session.scalars(
+        select(RequestPhoto).where(RequestPhoto.request_id == request.id).order_by(RequestPhoto.id)
+    )
+    data["photos"] = [
+        {"id": p.id, "status": p.status, "content_type": p.content_type, "size": p.size}
+        for p in photos
+    ]
+    data["history"] = [
+        {
+            "at": e.at.isoformat(),
+            "at_label": local_time(e.at),
+            "actor": e.actor,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "label": STATUS_LABELS.get(e.to_state) or ACTION_LABELS.get(e.to_state, e.to_state),
+            "note": e.note,
+        }
+        for e in history(session, ENTITY, request.id)
+    ]
+    return data
+
+
+def _load(session: Session, staff: Staff, request_id: int) -> ServiceRequest:
+    request = session.get(ServiceRequest, request_id)
+    if request is None:
+        raise HTTPException(status_code=404, detail=NOT_FOUND)
+    ensure_grid(staff, request.grid_id)
+    return request
+
+
+def _conflict(exc: TransitionError) -> HTTPException:
+    return HTTPException(status_code=exc.status, detail=exc.message)
+
+
+def build_requests_router() -> APIRouter:
+    router = APIRouter(prefix="/admin/api/requests", route_class=ConsoleRoute, tags=["requests"])
+
+    @router.get("")
+    def list_requests(
+        staff: WorkerStaff,
+        session: SessionDep,
+        grid_id: int | None = None,
+        status: str = "open",
+        category: str | None = None,
+        overdue: bool = False,
+        urgent: bool | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        now = utcnow()
+        grid_ids = staff.visible_grid_ids()
+        if grid_id is not None:
+            ensure_grid(staff, grid_id)
+            grid_ids = (grid_id,)
+        try:
+            query = filtered_requests(
+                grid_ids,
+                status=status,
+                now=now,
+                category=category,
+                overdue=overdue,
+                urgent=urgent,
+            )
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail="未知的状态筛选") from exc
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(query.limit(max(1, min(limit, 500))).offset(max(0, offset)))
+        return {"total": int(total or 0), "items": [request_json(session, r, now) for r in rows]}
+
+    @router.get("/overdue")
+    def overdue(staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
+        counts = overdue_counts(session, utcnow())
+        visible = staff.visible_grid_ids()
+        if visible is not None:
+            counts["by_grid"] = [row for row in counts["by_grid"] if row["grid_id"] in visible]
+            counts["by_owner"] = [
+                row for row in counts["by_owner"] if row["owner_staff_id"] == staff.id
+            ]
+        return counts
+
+    @router.get("/sla")
+    def sla_rules(staff: WorkerStaff, session: SessionDep) -> list[dict[str, Any]]:
+        rules = {(r["category"], r["urgent"]): r for r in default_rules()}
+        for row in session.scalars(select(SlaRule)):
+            rules[(row.category, row.urgent)] = {
+                "category": row.category,
+                "urgent": row.urgent,
+                "respond_hours": row.respond_hours,
+                "resolve_hours": row.resolve_hours,
+            }
+        return list(rules.values())
+
+    @router.post("/sla")
+    def set_sla(
+        request: Request, body: SlaIn, staff: AdminStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        if body.category not in (*CATEGORIES, "*"):
+            raise HTTPException(status_code=400, detail="未知的问题类别")
+        row = session.scalar(
+            select(SlaRule).where(SlaRule.category == body.category, SlaRule.urgent == body.urgent)
+        )
+        if row is None:
+            row = SlaRule(
+                category=body.category, urgent=body.urgent, respond_hours=0, resolve_hours=0
+            )
+            session.add(row)
+        row.respond_hours = body.respond_hours
+        row.resolve_hours = body.resolve_hours
+        row.updated_by = staff.actor
+        row.updated_at = utcnow()
+        detail = f"{body.category} 紧急={body.urgent} 响应{body.respond_hours}h 办结{body.resolve_hours}h"
+        audit_staff(session, staff, "sla", client_ip(request), "sla_rule", body.category, detail)
+        session.commit()
+        return body.model_dump()
+
+    @router.get("/{request_id}")
+    def detail(request_id: int, staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
+        return detail_json(session, _load(session, staff, request_id))
+
+    @router.get("/{request_id}/photos/{photo_id}")
+    def photo(
+        request_id: int, photo_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> FileResponse:
+        _load(session, staff, request_id)
+        row = session.get(RequestPhoto, photo_id)
+        if row is None or row.request_id != request_id or row.status != "stored" or not row.path:
+            raise HTTPException(status_code=404, detail="照片还没有下载或不存在")
+        return FileResponse(Path(row.path), media_type=row.content_type or None)
+
+    def act(
+        request: Request, session: Session, staff: Staff, request_id: int, action: str, **kw: Any
+    ) -> dict[str, Any]:
+        target = _load(session, staff, request_id)
+        apply_action(request, session, staff, target, action, **kw)
+        return detail_json(session, target)
+
+    @router.post("/{request_id}/claim")
+    def claim_request(
+        request: Request, request_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        return act(request, session, staff, request_id, "claim")
+
+    @router.post("/{request_id}/assign")
+    def assign(
+        request: Request, request_id: int, body: AssignIn, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        name = (body.owner_name or "").strip() or None
+        if body.owner_staff_id is None and name is None:
+            raise HTTPException(status_code=400, detail="请指定负责人")
+        if body.owner_staff_id is not None:
+            owner = session.get(StaffAccount, body.owner_staff_id)
+            if owner is None or not owner.active:
+                raise HTTPException(status_code=400, detail="负责人账号不存在或已停用")
+        due = body.due_at
+        if due is not None:
+            if due.tzinfo is None:
+                raise HTTPException(
+                    status_code=400, detail="期限须带时区，如 2026-11-25T18:00+08:00"
+                )
+            if due <= utcnow():
+                raise HTTPException(status_code=400, detail="期限必须晚于现在")
+        return act(
+            request,
+            session,
+            staff,
+            request_id,
+            DISPATCHED,
+            note=body.note,
+            owner_staff_id=body.owner_staff_id,
+            owner_name=name,
+            due_at=due,
+        )
+
+    @router.post("/{request_id}/start")
+    def start(
+        request: Request, request_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        return act(request, session, staff, request_id, IN_PROGRESS)
+
+    @router.post("/{request_id}/resolve")
+    def resolve(
+        request: Request, request_id: int, body: ResolveIn, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        return act(request, session, staff, request_id, RESOLVED, note=body.note.strip())
+
+    def with_reason(path: str, name: str, to_state: str) -> None:
+        """POST /{request_id}/<path>: the transition to `to_state`, noting the reason given."""
+
+        @router.post(f"/{{request_id}}/{path}", name=name)
+        def route(
+            request: Request,
+            request_id: int,
+            body: ReasonIn,
+            staff: WorkerStaff,
+            session: SessionDep,
+        ) -> dict[str, Any]:
+            return act(request, session, staff, request_id, to_state, note=body.reason.strip())
+
+    with_reason("return", "return_request", RETURNED)
+    with_reason("cancel", "cancel", CANCELLED)
+    with_reason("reopen", "reopen", "accepted")
+
+    @router.post("/{request_id}/public-summary")
+    def public_summary(
+        request: Request, request_id: int, body: SummaryIn, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        """What the public board shows (scrubbed); an empty summary withdraws it."""
+        target = _load(session, staff, request_id)
+        set_public_summary(request, session, staff, target, body.summary)
+        return detail_json(session, target)
+
+    @router.post("/{request_id}/council")
+    def council(
+        request: Request, request_id: int, body: CouncilIn, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        target = _load(session, staff, request_id)
+        if body.action == "agenda":
+            if target.council_status:
+                raise HTTPException(status_code=409, detail="该问题已在议事会议题中")
+            target.council_status = "agenda"
+            note = "列入居民议事会议题"
+        else:
+            decision = (body.decision or "").strip()
+            if not decision:
+                raise HTTPException(status_code=400, detail="请填写议事会决定")
+            if target.council_status != "agenda":
+                raise HTTPException(status_code=409, detail="请先列入议事会议题")
+            target.council_status = "decided"
+            target.council_decision = decision
+            target.council_decided_at = utcnow()
+            note = decision
+        target.updated_at = utcnow()
+        to_state = "agenda" if body.action == "agenda" else "decided"
+        record_action(session, target, to_state, actor=staff.actor, note=note)
+        audit_staff(
+            session,
+            staff,
+            f"council_{body.action}",
+            client_ip(request),
+            "request",
+            target.code,
+            note,
+        )
+        session.commit()
+        return detail_json(session, target)
+
+    return router
