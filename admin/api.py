@@ -13,7 +13,6 @@ from admin.deps import CurrentStaff, WorkerStaff, client_ip
 from admin.handovers import actions as handovers
 from admin.render import ConsoleRoute
 from bot.deps import RuntimeDep, SessionDep
-from storage.outbound.queues import commit_and_drain
 
 
 class CloseIn(BaseModel):
@@ -87,7 +86,7 @@ def build_api_router() -> APIRouter:
         runtime: RuntimeDep,
     ) -> dict[str, Any]:
         records.retry_delivery(session, staff, delivery_id, client_ip(request))
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return records.delivery_json(records.get_delivery(session, delivery_id))
 
     return router

@@ -35,7 +35,6 @@ from admin.deps import (
 from admin.handovers import actions as handovers
 from admin.render import ConsoleRoute, render
 from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
-from storage.outbound.queues import commit_and_drain
 
 
 def safe_next(target: str | None) -> str:
@@ -239,7 +238,7 @@ def build_pages_router() -> APIRouter:
         runtime: RuntimeDep,
     ) -> Response:
         records.retry_delivery(session, staff, delivery_id, client_ip(request))
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return RedirectResponse("/admin/deliveries?done=retried", status_code=303)
 
     return router

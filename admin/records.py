@@ -25,7 +25,8 @@ from storage.models import (
     Unit,
     utcnow,
 )
-from storage.outbound.deliveries import SEND_JOB, STATUS_LABELS, status_counts
+from storage.outbound.deliveries import STATUS_LABELS, status_counts
+from storage.outbound.jobs import Job
 from storage.outbound.queues import enqueue_job, grid_queue_name
 
 RETRYABLE = ("failed", "dead", "unknown")
@@ -201,7 +202,7 @@ def retry_delivery(session: Session, staff: Staff, delivery_id: int, ip: str) ->
         note=f"{staff.display_name}手动重试"
         + ("（已确认对方未收到）" if previous == "unknown" else ""),
     )
-    job = enqueue_job(session, delivery.queue, SEND_JOB, delivery_id)
+    job = enqueue_job(session, delivery.queue, Job.SEND_DELIVERY, delivery_id)
     audit_staff(
         session, staff, "retry", ip, "delivery", delivery_id, detail=f"{previous} → pending"
     )

@@ -86,7 +86,7 @@ def plan_and_enqueue(rt, body: str) -> tuple[int, int, float]:  # type: ignore[n
     from storage.models import Community, Notice, utcnow
     from storage.notices.delivery import start_sending
     from storage.notices.planning import account_for
-    from storage.outbound.queues import drain_outbox, jobs_added
+    from storage.outbound.queues import jobs_added
 
     with rt.session_factory() as session:
         community = session.query(Community).one()
@@ -116,7 +116,7 @@ def plan_and_enqueue(rt, body: str) -> tuple[int, int, float]:  # type: ignore[n
         session.flush()
         ids = [job.id for job in jobs_added(session)]
         session.commit()
-    drain_outbox(rt.session_factory, rt.redis, ids=ids)
+    rt.drain_outbox(ids=ids)
     fan_out(notice_id)  # what the worker that picks up the fan-out job does
     return notice_id, len(plan.deliveries), time.perf_counter() - started
 

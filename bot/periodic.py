@@ -1,26 +1,29 @@
-"""Periodic jobs the scheduler enqueues into RQ. Each is an importable module-level
-function taking no arguments (it reads the clock itself, so tests call it with `now=`)."""
+"""Periodic jobs the scheduler enqueues into RQ, by registered name (see
+`bot/jobs/registry.py`). Each takes no arguments (it reads the clock itself, so tests
+call it with `now=`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from storage.outbound.jobs import Job
 
 
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
     every_seconds: int
-    func: str  # dotted path, e.g. "bot.jobs.deliveries.reap_deliveries"
+    job: Job
     queue: str = "default"
 
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
-    PeriodicJob("reap-deliveries", 60, "bot.jobs.deliveries.reap_deliveries"),
-    PeriodicJob("reap-inbound", 60, "bot.reaper.reap_inbound"),
+    PeriodicJob("reap-deliveries", 60, Job.REAP_DELIVERIES),
+    PeriodicJob("reap-inbound", 60, Job.REAP_INBOUND),
     # Feature modules add their own lines here (overdue chasing, reminders, …).
-    PeriodicJob("reports-chase", 300, "bot.jobs.requests.chase_requests"),
-    PeriodicJob("reports-rating-reminders", 1800, "bot.jobs.requests.rating_reminders"),
-    PeriodicJob("reports-followups", 3600, "bot.jobs.requests.followups"),
-    PeriodicJob("meals-tick", 60, "bot.jobs.meals.tick"),
-    PeriodicJob("notices-tick", 30, "bot.jobs.notices.tick"),
+    PeriodicJob("reports-chase", 300, Job.CHASE_REQUESTS),
+    PeriodicJob("reports-rating-reminders", 1800, Job.RATING_REMINDERS),
+    PeriodicJob("reports-followups", 3600, Job.FOLLOWUPS),
+    PeriodicJob("meals-tick", 60, Job.MEALS_TICK),
+    PeriodicJob("notices-tick", 30, Job.NOTICES_TICK),
 )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings, get_settings
 from storage.db import make_engine, make_session_factory
+from storage.outbound import queues
 from storage.redis_conn import make_redis
 from storage.work_calendar import configure as configure_calendar
 
@@ -65,6 +66,20 @@ class Runtime:
             for prefix in ("http://", "https://"):
                 client._http.mount(prefix, self.wechat_adapter)
         return client
+
+    def commit(self, session: Session) -> None:
+        """The unit of work's end, for chat, console and jobs alike: commit, then hand
+        this transaction's outbox jobs to the queue at once (what Redis cannot take now
+        waits in the outbox for the scheduler)."""
+        from bot.jobs.registry import resolve
+
+        queues.commit_and_drain(session, self.session_factory, self.redis, resolve)
+
+    def drain_outbox(self, ids: list[int] | None = None, limit: int = 2000) -> int:
+        """Push pending outbox jobs (all, or `ids`) to RQ; returns how many."""
+        from bot.jobs.registry import resolve
+
+        return queues.drain_outbox(self.session_factory, self.redis, resolve, ids=ids, limit=limit)
 
     def answer_http_in_process(self, client: httpx.Client) -> None:
         """Send every outbound request (WeChat, WeCom) to `client` instead of the

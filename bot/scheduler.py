@@ -14,9 +14,9 @@ from redis import Redis
 from redis.exceptions import LockError, RedisError
 from rq import Queue
 
+from bot.jobs.registry import resolve
 from bot.periodic import PERIODIC_JOBS
 from bot.runtime import Runtime
-from storage.outbound.queues import drain_outbox
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def run_scheduler(runtime: Runtime, stop: threading.Event | None = None) -> None
         try:
             while not stop.is_set():
                 try:
-                    moved = drain_outbox(runtime.session_factory, runtime.redis)
+                    moved = runtime.drain_outbox()
                     if moved:
                         log.info("outbox: %d job(s) enqueued", moved)
                     enqueue_due_periodic_jobs(runtime.redis)
@@ -66,7 +66,7 @@ def enqueue_due_periodic_jobs(redis: Redis, now: float | None = None) -> list[st
         # SET NX with expiry = the interval: only one scheduler wins each slot.
         if redis.set(key, str(current), nx=True, ex=job.every_seconds):
             Queue(job.queue, connection=redis).enqueue(
-                job.func, job_id=f"periodic-{job.name}-{int(current)}", result_ttl=600
+                resolve(job.job), job_id=f"periodic-{job.name}-{int(current)}", result_ttl=600
             )
             started.append(job.name)
     return started

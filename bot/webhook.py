@@ -25,7 +25,6 @@ from bot.runtime import Runtime
 from bot.security import RequestRejected, verify_signature, verify_timestamp
 from bot.settings import EncryptMode, Settings
 from bot.wire import SafeMode, parse_xml, render_text_reply, to_incoming
-from storage.outbound.queues import drain_outbox
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +173,7 @@ def _reply(
 def make_drain(runtime: Runtime) -> Callable[[list[int]], None]:
     def drain(ids: list[int]) -> None:
         try:
-            drain_outbox(runtime.session_factory, runtime.redis, ids=ids)
+            runtime.drain_outbox(ids=ids)
         except Exception:  # the scheduler drains whatever is left
             log.exception("outbox drain after reply failed")
 

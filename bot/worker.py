@@ -35,17 +35,6 @@ def run_worker(grids: list[int] | None = None, burst: bool = False, fork: bool =
     return 0
 
 
-JOB_MODULES = (
-    "bot.jobs.deliveries",
-    "bot.jobs.requests",
-    "bot.jobs.meals",
-    "bot.jobs.meal_orders",
-    "bot.jobs.employment",
-    "bot.jobs.notices",
-    "bot.reaper",
-)
-
-
 class ForkingWorker(Worker):
     """RQ's forking worker; each work horse drops the database connections it inherited
     (a connection must never be shared across processes) and opens its own."""
@@ -60,10 +49,8 @@ class ForkingWorker(Worker):
 def _preload() -> None:
     """Import the job code and load dictionaries once, before RQ forks a work horse per
     job, so each job starts warm instead of importing everything again."""
-    import importlib
+    import bot.jobs.registry  # noqa: F401 - every job module
 
-    for name in JOB_MODULES:
-        importlib.import_module(name)
     get_runtime().http  # noqa: B018 - build the TLS context once, before forking
     try:
         import nlp

@@ -19,7 +19,7 @@ from admin.render import ConsoleRoute
 from bot.deps import RuntimeDep, SessionDep
 from storage.employment.figures import employment_figures
 from storage.employment.matching import NOTIFY_MIN_SCORE, matching_seekers
-from storage.employment.notify import NOTIFY_POSTING_JOB, notify_decision
+from storage.employment.notify import notify_decision
 from storage.employment.profile import HOURS_LABELS, KIND_LABELS, STATUS_LABELS, canonical_skill
 from storage.employment.service import (
     APPLICATION_LABELS,
@@ -34,8 +34,9 @@ from storage.employment.service import (
 from storage.employment.survey_excel import SurveyFileError, export_survey, import_survey
 from storage.events import record_event
 from storage.models import Building, Household, JobApplication, JobPosting, JobSeeker, Unit, utcnow
+from storage.outbound.jobs import Job
 from storage.outbound.platform_rules import template_allowed
-from storage.outbound.queues import commit_and_drain, enqueue_job
+from storage.outbound.queues import enqueue_job
 from storage.residents.queries import community_for_account
 
 Officer = Annotated[Staff, Depends(require_role(EMPLOYMENT, ADMIN))]
@@ -193,8 +194,8 @@ def build_employment_router() -> APIRouter:
             note=f"发布{KIND_LABELS[posting.kind]} {posting.code} {posting.title}",
         )
         audit_staff(session, staff, "job_post", client_ip(request), "job_posting", posting.id)
-        enqueue_job(session, "default", NOTIFY_POSTING_JOB, posting.id)
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        enqueue_job(session, "default", Job.NOTIFY_NEW_POSTING, posting.id)
+        runtime.commit(session)
         return _posting_json(posting, 0, 0, local_today(utcnow()))
 
     @router.get("/postings/{posting_id}")
@@ -272,7 +273,7 @@ def build_employment_router() -> APIRouter:
                 "job_application",
                 application.id,
             )
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return _application_json(application)
 
     @router.get("/seekers")

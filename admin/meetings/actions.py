@@ -16,7 +16,6 @@ from bot.runtime import Runtime
 from storage.meetings.publish import publish
 from storage.meetings.service import MeetingError, create_meeting, decide_item, record_attendance
 from storage.models import CouncilItem, CouncilMeeting, utcnow
-from storage.outbound.queues import commit_and_drain
 
 
 def load_item(
@@ -125,5 +124,5 @@ def publish_and_audit(
         f"楼栋群{counts['groups']}个，居民{counts['residents']}人，派单{counts['dispatched']}件"
     )
     audit_staff(session, staff, "meeting_publish", ip, "meeting", meeting.id, detail)
-    commit_and_drain(session, runtime.session_factory, runtime.redis)
+    runtime.commit(session)
     return counts

@@ -15,7 +15,6 @@ from admin.render import ConsoleRoute, render
 from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
 from storage.notices.outcome import progress, recipients
 from storage.notices.planning import Targets
-from storage.outbound.queues import commit_and_drain
 
 FLASH = {
     "created": "草稿已保存，请核对下面的发送预览后再发送。",
@@ -137,7 +136,7 @@ def build_notices_router() -> APIRouter:
         outcome = svc.send(
             session, staff, notice, runtime.settings, runtime.redis, client_ip(request), at
         )
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return RedirectResponse(f"/admin/notices/{notice_id}?done={outcome}", status_code=303)
 
     @router.post("/admin/notices/{notice_id}/retry", include_in_schema=False)
@@ -150,7 +149,7 @@ def build_notices_router() -> APIRouter:
     ) -> Response:
         notice = svc.get_notice(session, staff, notice_id)
         svc.retry(session, staff, notice, client_ip(request))
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return RedirectResponse(f"/admin/notices/{notice_id}?done=retried", status_code=303)
 
     @router.post("/admin/notices/{notice_id}/cancel", include_in_schema=False)
@@ -229,7 +228,7 @@ def build_notices_router() -> APIRouter:
         outcome = svc.send(
             session, staff, notice, runtime.settings, runtime.redis, client_ip(request), at
         )
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return {"outcome": outcome, **svc.summary(session, notice)}
 
     @router.post("/admin/api/notices/{notice_id}/retry", tags=["console"])
@@ -242,7 +241,7 @@ def build_notices_router() -> APIRouter:
     ) -> dict[str, Any]:
         notice = svc.get_notice(session, staff, notice_id)
         moved = svc.retry(session, staff, notice, client_ip(request))
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return {"retried": moved, **svc.summary(session, notice)}
 
     @router.post("/admin/api/notices/{notice_id}/cancel", tags=["console"])

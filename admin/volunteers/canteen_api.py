@@ -27,7 +27,6 @@ from storage.models import (
     VolunteerTask,
     utcnow,
 )
-from storage.outbound.queues import commit_and_drain
 from storage.residents.queries import find_household
 from storage.volunteers.meal_states import StateChanged, task_changed
 from storage.volunteers.profiles import (
@@ -129,7 +128,7 @@ def build_canteen_router() -> APIRouter:
         audit_staff(
             session, staff, "meal_order.confirm", client_ip(request), "meal_order", order.id
         )
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return {"order": order_json(session, order), "task": task_json(session, task)}
 
     @router.post("/orders/{order_id}/reject")
@@ -158,7 +157,7 @@ def build_canteen_router() -> APIRouter:
             session.rollback()
             raise HTTPException(status_code=409, detail=why)
         audit_staff(session, staff, "meal_order.cancel", client_ip(request), "meal_order", order.id)
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return order_json(session, order)
 
     @router.get("/tasks")
@@ -198,7 +197,7 @@ def build_canteen_router() -> APIRouter:
             actor=staff.actor,
         )
         audit_staff(session, staff, "task.create", client_ip(request), "task", task.id)
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return task_json(session, task)
 
     @router.post("/tasks/{task_id}/cancel")
@@ -215,7 +214,7 @@ def build_canteen_router() -> APIRouter:
             session.rollback()
             raise HTTPException(status_code=409, detail=task_changed(task) + "，不能取消。")
         audit_staff(session, staff, "task.cancel", client_ip(request), "task", task.id)
-        commit_and_drain(session, runtime.session_factory, runtime.redis)
+        runtime.commit(session)
         return task_json(session, task)
 
     @router.get("/volunteers")

@@ -40,7 +40,6 @@ from storage.models import Delivery
 
 log = logging.getLogger(__name__)
 
-SEND_FUNC = "bot.jobs.deliveries.send_delivery"
 LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 30
@@ -79,9 +78,9 @@ def _enqueue(
 ) -> None:
     q = Queue(queue, connection=redis)
     if delay > 0:
-        q.enqueue_in(timedelta(seconds=delay), SEND_FUNC, delivery_id, job_id=job_id)
+        q.enqueue_in(timedelta(seconds=delay), send_delivery, delivery_id, job_id=job_id)
     else:
-        q.enqueue(SEND_FUNC, delivery_id, job_id=job_id)
+        q.enqueue(send_delivery, delivery_id, job_id=job_id)
 
 
 class _Attempt:

@@ -15,7 +15,7 @@ from bot.runtime import get_runtime
 from storage.clock import now as clock_now
 from storage.employment.notify import notify_matching_seekers
 from storage.outbound.platform_rules import template_allowed
-from storage.outbound.queues import drain_outbox, jobs_added
+from storage.outbound.queues import jobs_added
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def notify_new_posting(posting_id: int) -> dict[str, Any]:
     log.info("posting J%s: %s", posting_id, stats)
     if job_ids:
         try:
-            drain_outbox(runtime.session_factory, runtime.redis, ids=job_ids, limit=len(job_ids))
+            runtime.drain_outbox(ids=job_ids, limit=len(job_ids))
         except Exception:  # the scheduler drains whatever is left
             log.exception("outbox drain after posting notices failed")
     result = asdict(stats)

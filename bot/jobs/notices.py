@@ -15,14 +15,14 @@ from datetime import datetime
 from rq import Queue
 from sqlalchemy import select
 
-from bot.jobs.deliveries import SEND_FUNC
+from bot.jobs.deliveries import send_delivery
 from bot.runtime import get_runtime
 from storage.clock import now as clock_now
 from storage.models import Notice
 from storage.notices.delivery import start_sending
 from storage.notices.outcome import finish_if_complete, pending_delivery_ids
 from storage.notices.planning import account_for
-from storage.outbound.queues import drain_outbox, jobs_added
+from storage.outbound.queues import jobs_added
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def fan_out(notice_id: int) -> int:
         queue = Queue(queue_name, connection=redis)
         for start in range(0, len(ids), ENQUEUE_CHUNK):
             jobs = [
-                Queue.prepare_data(SEND_FUNC, args=(delivery_id,), result_ttl=600)
+                Queue.prepare_data(send_delivery, args=(delivery_id,), result_ttl=600)
                 for delivery_id in ids[start : start + ENQUEUE_CHUNK]
             ]
             with redis.pipeline() as pipe:
@@ -83,7 +83,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
             outbox = [job.id for job in jobs_added(session)]
             session.commit()
             started += 1
-        drain_outbox(runtime.session_factory, runtime.redis, ids=outbox)
+        runtime.drain_outbox(ids=outbox)
     with runtime.session_factory() as session:
         for notice in session.scalars(select(Notice).where(Notice.status == "sending")):
             if finish_if_complete(session, notice, current):

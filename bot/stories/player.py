@@ -5,7 +5,6 @@ story."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import time
@@ -23,6 +22,7 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.jobs.registry import resolve
 from bot.periodic import PERIODIC_JOBS
 from bot.runtime import Runtime, set_runtime
 from bot.sandbox.inprocess import InProcessTransport, in_process_transport
@@ -32,7 +32,7 @@ from bot.stories.checks import check_records, check_sent, describe_sent
 from bot.stories.model import Step, Story, china_time, duration
 from storage.clock import FrozenClock, set_clock
 from storage.models import SandboxRecord
-from storage.outbound.queues import all_queue_names, drain_outbox
+from storage.outbound.queues import all_queue_names
 from storage.seed import DEMO_PASSWORD
 
 HOST = "http://shequ.test"
@@ -227,8 +227,7 @@ class StoryPlayer:
                 raise StoryError(f"until {step.until} is in the story's past")
             self.clock.set(target)
         for job in PERIODIC_JOBS:
-            module, _, name = job.func.rpartition(".")
-            getattr(importlib.import_module(module), name)()
+            resolve(job.job)()
 
     def _settle(self) -> None:
         """Push the outbox to RQ and let a real worker run everything queued, until
@@ -238,7 +237,7 @@ class StoryPlayer:
             names = all_queue_names(session)
         queues = [Queue(name, connection=redis) for name in names]
         for _round in range(8):
-            drained = drain_outbox(self.runtime.session_factory, redis)
+            drained = self.runtime.drain_outbox()
             if not drained and not any(queue.count for queue in queues):
                 return
             SimpleWorker(queues, connection=redis).work(burst=True, logging_level="WARNING")

@@ -10,11 +10,11 @@ from handlers.base import Context, Reply
 from handlers.reports import texts
 from handlers.texts import IMAGE_RECEIVED
 from storage.models import RequestPhoto, ServiceRequest
+from storage.outbound.jobs import Job
 from storage.outbound.queues import grid_queue_name
 from storage.requests.service import record_action
 
 PHOTO_WINDOW = timedelta(minutes=30)
-DOWNLOAD_JOB = "bot.jobs.requests.download_photo"
 MAX_PHOTOS = 9
 
 
@@ -67,5 +67,5 @@ class ReportPhotoHandler:
             actor=f"resident:{ctx.resident.openid}",
             note=f"照片 {photo.id}",
         )
-        ctx.enqueue(grid_queue_name(request.grid_id), DOWNLOAD_JOB, photo.id)
+        ctx.enqueue(grid_queue_name(request.grid_id), Job.DOWNLOAD_PHOTO, photo.id)
         return Reply(texts.PHOTO_ATTACHED.format(code=request.code, count=(count or 0) + 1))

@@ -19,6 +19,7 @@ from handlers.volunteers.common import (
 )
 from storage.clock import in_china
 from storage.models import Canteen, Household, MealOrder, Resident, VolunteerTask
+from storage.outbound.jobs import Job
 from storage.outbound.queues import enqueue_job, grid_queue_name
 from storage.volunteers.profiles import STATUS_LABELS, hours_label, hours_summary, policy_for
 from storage.volunteers.tasks import (
@@ -38,7 +39,6 @@ HANDBACK_WORDS = re.compile(r"退回|转交|不送了|送不了|不接了|去不
 # 「还没收到」 / 「饭没到」 answering 「收到了吗」: not a receipt.
 NOT_RECEIVED = re.compile(r"(没|没有|未|不)(有)?(收到|拿到|送到|送来|到)|没见|没人送|还没来")
 RECEIVED = re.compile(r"收到|送到了|拿到|(饭|餐)?到了|送来了")
-NOT_RECEIVED_JOB = "bot.jobs.meals.tell_not_received"
 
 
 class TaskHandbackHandler(FeatureHandler):
@@ -195,7 +195,7 @@ class ReceiptHandler(FeatureHandler):
             # canteen is told to find out.
             if task is not None:
                 queue = grid_queue_name(task.grid_id)
-                enqueue_job(ctx.session, queue, NOT_RECEIVED_JOB, task.id)
+                enqueue_job(ctx.session, queue, Job.TELL_NOT_RECEIVED, task.id)
             return Reply(texts.RECEIPT_MISSING.format(code=code))
         if task is not None:
             confirm_receipt(ctx.session, task, actor(ctx), ctx.now)

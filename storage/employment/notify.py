@@ -34,7 +34,6 @@ from storage.outbound.deliveries import plan_deliveries, plan_delivery
 from storage.outbound.platform_rules import planned_channel
 from storage.outbound.queues import grid_queue_name
 
-NOTIFY_POSTING_JOB = "bot.jobs.employment.notify_new_posting"
 NOTICE_PURPOSE = "job_notice"
 DECISION_PURPOSE = "job_decision"
 # The template registered for job notices in the official account's back office.

@@ -14,7 +14,6 @@ from storage.events import record_event
 from storage.models import Notice
 from storage.notices.planning import (
     CHANNEL_LABELS,
-    FAN_OUT_JOB,
     NOTICE_TEMPLATE_ID,
     Account,
     Plan,
@@ -23,6 +22,7 @@ from storage.notices.planning import (
     purpose_of,
 )
 from storage.outbound.deliveries import plan_deliveries
+from storage.outbound.jobs import Job
 from storage.outbound.queues import DEFAULT_QUEUE, enqueue_job
 
 
@@ -88,7 +88,7 @@ def start_sending(
         note=f"{plan.area.label}：{counts or '没有可发送的对象'}；{len(plan.skipped)}个无法送达",
     )
     if added:
-        enqueue_job(session, DEFAULT_QUEUE, FAN_OUT_JOB, notice_id)
+        enqueue_job(session, DEFAULT_QUEUE, Job.FAN_OUT_NOTICE, notice_id)
     return plan
 
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from storage.events import record_event
 from storage.models import Delivery, Event, GroupChannel, Notice, Resident
-from storage.notices.planning import CHANNEL_LABELS, FAN_OUT_JOB, purpose_of
+from storage.notices.planning import CHANNEL_LABELS, purpose_of
 from storage.outbound.deliveries import STATUS_LABELS as DELIVERY_LABELS
+from storage.outbound.jobs import Job
 from storage.outbound.queues import DEFAULT_QUEUE, enqueue_job
 
 OPEN = ("pending", "sending", "failed")
@@ -140,7 +141,7 @@ def retry_failed(session: Session, notice: Notice, actor: str, note: str, now: d
             to_state="sending",
             note=f"重试{len(moved)}条失败的发送",
         )
-    enqueue_job(session, DEFAULT_QUEUE, FAN_OUT_JOB, notice.id)
+    enqueue_job(session, DEFAULT_QUEUE, Job.FAN_OUT_NOTICE, notice.id)
     return len(moved)
 
 

@@ -42,7 +42,6 @@ from storage.outbound.platform_rules import (
 )
 from storage.outbound.queues import DEFAULT_QUEUE, grid_queue_name
 
-FAN_OUT_JOB = "bot.jobs.notices.fan_out"
 NOTICE_TEMPLATE_ID = "shequ_notice"  # the account's "社区通知" template
 SCOPES = {"community": "全社区", "grids": "网格", "compounds": "小区", "buildings": "楼栋"}
 PEOPLE = {

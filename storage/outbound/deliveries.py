@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from storage.events import record_event
 from storage.models import Delivery, Event, OutboxJob, utcnow
+from storage.outbound.jobs import Job
 from storage.outbound.queues import DEFAULT_QUEUE, enqueue_job
 
-SEND_JOB = "bot.jobs.deliveries.send_delivery"
 # Rows per statement when checking keys and inserting in bulk.
 KEY_CHUNK = 500
 INSERT_CHUNK = 1000
@@ -90,7 +90,7 @@ def plan_delivery(
         to_state="pending",
         note=f"{channel} → {recipient}（{purpose}）",
     )
-    enqueue_job(session, queue, SEND_JOB, delivery.id)
+    enqueue_job(session, queue, Job.SEND_DELIVERY, delivery.id)
     return delivery
 
 
@@ -160,7 +160,12 @@ def plan_deliveries(
             jobs = session.scalars(
                 insert(OutboxJob).returning(OutboxJob.id, sort_by_parameter_order=True),
                 [
-                    {"queue": row.queue, "func": SEND_JOB, "args": [row.id], "created_at": now}
+                    {
+                        "queue": row.queue,
+                        "func": Job.SEND_DELIVERY,
+                        "args": [row.id],
+                        "created_at": now,
+                    }
                     for row in inserted
                 ],
             ).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Grid, OutboxJob, utcnow
+from storage.outbound.jobs import UnknownJob
+
+# A registered job name → the function a worker runs (bot/jobs/registry.resolve).
+Resolver = Callable[[str], Callable[..., Any]]
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +39,8 @@ def all_queue_names(session: Session) -> list[str]:
 
 
 def enqueue_job(session: Session, queue: str, func: str, *args: Any) -> OutboxJob:
-    """Record a job in the caller's transaction; it is enqueued after the commit."""
+    """Record a job (by its registered name, `storage.outbound.jobs.Job`) in the caller's
+    transaction; it is enqueued after the commit."""
     job = OutboxJob(queue=queue, func=func, args=list(args))
     session.add(job)
     # Held here so the committer can push exactly this transaction's jobs right away.
@@ -47,18 +53,23 @@ def jobs_added(session: Session) -> list[OutboxJob]:
     return list(session.info.get("outbox_jobs", []))
 
 
-def commit_and_drain(session: Session, factory: sessionmaker[Session], redis: Redis) -> None:
-    """Commit, then push this transaction's outbox jobs (deliveries to send) to RQ at once."""
+def commit_and_drain(
+    session: Session, factory: sessionmaker[Session], redis: Redis, resolve: Resolver
+) -> None:
+    """Commit, then push this transaction's outbox jobs (deliveries to send) to RQ at once.
+    Callers use the unit of work (`Runtime.commit`), which supplies the rest."""
     session.flush()
     ids = [job.id for job in jobs_added(session)]
     session.commit()
+    session.info.pop("outbox_jobs", None)
     if ids:
-        drain_outbox(factory, redis, ids=ids)
+        drain_outbox(factory, redis, resolve, ids=ids)
 
 
 def drain_outbox(
     factory: sessionmaker[Session],
     redis: Redis,
+    resolve: Resolver,
     ids: list[int] | None = None,
     limit: int = 2000,
     batch: int = 200,
@@ -72,9 +83,10 @@ def drain_outbox(
             claimed = _claim_batch(session, ids, min(batch, limit - sent))
             if not claimed:
                 break
+            claimed = _drop_unknown(session, claimed, resolve)
             claimed_ids = [row.id for row in claimed]
             try:
-                _push(redis, claimed)
+                _push(redis, claimed, resolve)
             except (RedisError, OSError) as exc:
                 session.execute(
                     update(OutboxJob)
@@ -96,7 +108,25 @@ def drain_outbox(
     return sent
 
 
-def _push(redis: Redis, rows: list[OutboxJob]) -> None:
+def _drop_unknown(session: Session, rows: list[OutboxJob], resolve: Resolver) -> list[OutboxJob]:
+    """Rows naming no registered job are set aside with the reason (never pushed, never
+    retried: only a code fix helps); the rest go on."""
+    known = []
+    for row in rows:
+        try:
+            resolve(row.func)
+        except UnknownJob as exc:
+            log.error("outbox job %d set aside: %s", row.id, exc)
+            row.last_error = str(exc)[:500]
+            row.enqueued_at = utcnow()
+        else:
+            known.append(row)
+    if len(known) < len(rows):
+        session.commit()
+    return known
+
+
+def _push(redis: Redis, rows: list[OutboxJob], resolve: Resolver) -> None:
     """Enqueue the rows' jobs in one pipeline. Pooled connections may be stale after a
     Redis restart, so a connection error gets one second try on fresh connections."""
     for attempt in (1, 2):
@@ -104,7 +134,10 @@ def _push(redis: Redis, rows: list[OutboxJob]) -> None:
             with redis.pipeline() as pipe:
                 for row in rows:
                     data = Queue.prepare_data(
-                        row.func, list(row.args), job_id=f"outbox-{row.id}", retry=JOB_RETRY
+                        resolve(row.func),
+                        list(row.args),
+                        job_id=f"outbox-{row.id}",
+                        retry=JOB_RETRY,
                     )
                     Queue(row.queue, connection=redis).enqueue_many([data], pipeline=pipe)
                 pipe.execute()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from storage.events import record_event
 from storage.models import RequestSubscriber, ServiceRequest, StaffAccount, TicketCounter
+from storage.outbound.jobs import Job
 from storage.outbound.queues import enqueue_job, grid_queue_name
 from storage.requests.notify import notify_followers, notify_grid_staff
 from storage.requests.rules import (
@@ -39,7 +40,6 @@ from storage.requests.rules import (
 from storage.work_calendar import calendar_for
 
 ENTITY = "request"
-ASK_RATING_JOB = "bot.jobs.requests.ask_rating"
 STAFF_NEW = (
     "【新问题{urgent}】{code} {category}｜{location}\n{description}\n请在{respond_by}前响应。"
 )
@@ -342,7 +342,7 @@ def transition(
     session.flush()
     key = f"status:{to_status}:{int(now.timestamp() * 1000)}"
     if to_status == RESOLVED:
-        enqueue_job(session, grid_queue_name(request.grid_id), ASK_RATING_JOB, request.id)
+        enqueue_job(session, grid_queue_name(request.grid_id), Job.ASK_RATING, request.id)
     elif to_status in RESIDENT_UPDATES:
         text = RESIDENT_UPDATES[to_status].format(
             code=request.code,

@@ -20,16 +20,12 @@ from storage.models import (
     VolunteerProfile,
     VolunteerTask,
 )
+from storage.outbound.jobs import Job
 from storage.outbound.queues import enqueue_job, grid_queue_name
 from storage.volunteers.meal_states import StateChanged, move_order, order_changed, task_changed
 from storage.volunteers.profiles import SLOT_LABELS, credit_hours, policy_for
 
-DISPATCH_JOB = "bot.jobs.meals.dispatch_task"
-RECEIPT_JOB = "bot.jobs.meals.ask_receipt"
-CANCELLED_JOB = "bot.jobs.meals.tell_cancelled"
 # The one who ordered hears when the canteen confirms and when a volunteer takes the task.
-ORDER_CONFIRMED_JOB = "bot.jobs.meal_orders.tell_order_confirmed"
-TASK_ACCEPTED_JOB = "bot.jobs.meal_orders.tell_task_accepted"
 # 已送达 this long before the pickup time is questioned, not credited.
 EARLY_DONE = timedelta(minutes=30)
 TASK_CODE = re.compile(r"[Tt]\s*(\d{1,9})")
@@ -188,7 +184,7 @@ def confirm_order(session: Session, order: MealOrder, actor: str) -> VolunteerTa
         actor=actor,
         order=order,
     )
-    enqueue_job(session, grid_queue_name(task.grid_id), ORDER_CONFIRMED_JOB, order.id)
+    enqueue_job(session, grid_queue_name(task.grid_id), Job.TELL_ORDER_CONFIRMED, order.id)
     return task
 
 
@@ -232,7 +228,7 @@ def create_task(
         to_state="open",
         note=f"送餐到{household.address}，{meal_date} {SLOT_LABELS.get(slot, slot)} {count}份",
     )
-    enqueue_job(session, grid_queue_name(grid_id), DISPATCH_JOB, task.id)
+    enqueue_job(session, grid_queue_name(grid_id), Job.DISPATCH_TASK, task.id)
     return task
 
 
@@ -286,7 +282,7 @@ def accept_task(
     record_event(session, "task", task.id, actor=actor, from_state="open", to_state=ACTIVE)
     if task.order_id is not None:
         queue = grid_queue_name(task.grid_id)
-        enqueue_job(session, queue, TASK_ACCEPTED_JOB, task.id, task.attempt)
+        enqueue_job(session, queue, Job.TELL_TASK_ACCEPTED, task.id, task.attempt)
     return "won"
 
 
@@ -337,7 +333,7 @@ def handback_task(
     record_event(
         session, "task", task.id, actor=actor, from_state=ACTIVE, to_state="open", note="志愿者退回"
     )
-    enqueue_job(session, grid_queue_name(task.grid_id), DISPATCH_JOB, task.id)
+    enqueue_job(session, grid_queue_name(task.grid_id), Job.DISPATCH_TASK, task.id)
     return "ok"
 
 
@@ -368,7 +364,7 @@ def complete_task(
                 from_state="confirmed",
                 to_state="delivered",
             )
-        enqueue_job(session, grid_queue_name(task.grid_id), RECEIPT_JOB, task.id)
+        enqueue_job(session, grid_queue_name(task.grid_id), Job.ASK_RECEIPT, task.id)
     return True
 
 
@@ -412,5 +408,7 @@ def cancel_task(session: Session, task: VolunteerTask, actor: str, note: str | N
         session, "task", task.id, actor=actor, from_state=previous, to_state="cancelled", note=note
     )
     if volunteer_id is not None:
-        enqueue_job(session, grid_queue_name(task.grid_id), CANCELLED_JOB, task.id, volunteer_id)
+        enqueue_job(
+            session, grid_queue_name(task.grid_id), Job.TELL_TASK_CANCELLED, task.id, volunteer_id
+        )
     return True

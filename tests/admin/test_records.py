@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from bot.runtime import Runtime
 from storage.events import history
 from storage.models import Delivery, OutboxJob
+from storage.outbound.jobs import Job
 from tests.admin.conftest import Console, add_handover, audit_rows
 from tests.conftest import WeChat
 
@@ -91,7 +92,7 @@ def test_retry_dead_delivery_requeues_it(
         assert (last.from_state, last.to_state, last.actor) == ("dead", "pending", "staff:liqiang")
         job = session.scalars(select(OutboxJob).order_by(OutboxJob.id.desc())).first()
         assert job is not None
-        assert job.func == "bot.jobs.deliveries.send_delivery" and job.args == [delivery_id]
+        assert job.func == Job.SEND_DELIVERY and job.args == [delivery_id]
         assert job.enqueued_at is not None
     assert f"outbox-{job.id}" in Queue("grid-3", connection=redis).job_ids
     [row] = audit_rows(runtime, "retry")

@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from storage.models import Delivery, InboundMessage
 from storage.outbound.deliveries import plan_delivery
-from storage.outbound.queues import drain_outbox, grid_queue_name
+from storage.outbound.queues import grid_queue_name
 from tests.conftest import LiveServer, free_port
 
 SHEQU = [sys.executable, "-m", "bot.cli"]
@@ -55,7 +55,7 @@ def test_worker_serves_only_the_chosen_grids(
                 queue=grid_queue_name(grid_id),
             )
         session.commit()
-    assert drain_outbox(runtime.session_factory, runtime.redis) == 2
+    assert runtime.drain_outbox() == 2
     subprocess.run(
         [*SHEQU, "worker", "--grids", "1", "--burst"],
         env=child_env(settings),

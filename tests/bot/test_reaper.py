@@ -14,7 +14,6 @@ from bot.runtime import Runtime
 from bot.sandbox.simulator import WeChatSimulator, build_xml
 from bot.wire import parse_xml, to_incoming
 from storage.models import InboundMessage, SandboxRecord, ServiceRequest, utcnow
-from storage.outbound.queues import drain_outbox
 from storage.writes import insert_if_new
 from tests.conftest import AES_KEY, APPID, TOKEN, InProcessApp
 
@@ -48,7 +47,7 @@ def store_as_the_dead_process_did(runtime: Runtime, age: timedelta) -> int:
 
 
 def deliver_everything(runtime: Runtime, redis: Redis) -> None:
-    drain_outbox(runtime.session_factory, redis)
+    runtime.drain_outbox()
     names = [q.decode() for q in redis.smembers("rq:queues")]
     queues = [Queue(name.removeprefix("rq:queue:"), connection=redis) for name in names]
     SimpleWorker(queues or [Queue("default", connection=redis)], connection=redis).work(burst=True)

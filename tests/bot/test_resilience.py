@@ -16,7 +16,7 @@ from bot.runtime import Runtime, set_runtime
 from bot.settings import Settings
 from handlers.base import Understood
 from storage.models import Delivery, Handover, InboundMessage, OutboxJob, SandboxRecord
-from storage.outbound.queues import drain_outbox
+from storage.outbound.jobs import Job
 from storage.redis_conn import is_up
 from tests.conftest import LiveServer, WeChat, free_port
 
@@ -63,7 +63,7 @@ def test_redis_down_messages_still_stored_and_answered_outbox_drains_later(
             pending = session.scalars(
                 select(OutboxJob).where(OutboxJob.enqueued_at.is_(None))
             ).all()
-        assert len(pending) == 1 and pending[0].func == "bot.jobs.deliveries.send_delivery"
+        assert len(pending) == 1 and pending[0].func == Job.SEND_DELIVERY
 
         own_valkey.start()  # same port, as a restarted Redis would be
         deadline = time.monotonic() + 10
@@ -74,7 +74,7 @@ def test_redis_down_messages_still_stored_and_answered_outbox_drains_later(
         deadline = time.monotonic() + 10
         enqueued = None
         while enqueued is None and time.monotonic() < deadline:
-            drain_outbox(runtime.session_factory, runtime.redis)
+            runtime.drain_outbox()
             with runtime.session_factory() as session:
                 enqueued = session.get(OutboxJob, pending[0].id).enqueued_at  # type: ignore[union-attr]
             time.sleep(0.2)

@@ -20,7 +20,6 @@ import bot.jobs.deliveries
 from bot.runtime import Runtime
 from bot.sandbox.platform import build_platform_router
 from storage.models import Resident
-from storage.outbound.queues import drain_outbox
 from tests.conftest import ServerThread
 
 
@@ -84,7 +83,7 @@ def work(runtime: Runtime, redis: Redis) -> Callable[[], int]:
     """Drain the outbox, then run a real RQ worker in burst mode; returns jobs drained."""
 
     def run(queues: tuple[str, ...] = ("default",)) -> int:
-        drained = drain_outbox(runtime.session_factory, redis)
+        drained = runtime.drain_outbox()
         worker = SimpleWorker([Queue(q, connection=redis) for q in queues], connection=redis)
         worker.work(burst=True)
         return drained

@@ -16,7 +16,6 @@ import bot.jobs.deliveries
 from bot.wechat_api import TokenCache
 from storage.events import history
 from storage.models import Delivery
-from storage.outbound.queues import drain_outbox
 from tests.helpers import plan_text
 
 
@@ -71,7 +70,7 @@ def test_worker_killed_mid_send_then_reaped_and_sent_once(
         purpose="crash",
     )
     session.commit()
-    assert drain_outbox(runtime.session_factory, runtime.redis) == 1
+    assert runtime.drain_outbox() == 1
 
     rq_cli = str(Path(sys.executable).with_name("rq"))
     proc = subprocess.Popen(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.models import Compound, Grid, JobPosting
-from storage.outbound.queues import all_queue_names, drain_outbox
+from storage.outbound.queues import all_queue_names
 from tests.admin.conftest import Console, signed_in
 from tests.conftest import InProcessApp
 
@@ -73,7 +73,7 @@ def run_workers(runtime: Runtime, redis: Redis) -> Callable[[], None]:
         with runtime.session_factory() as session:
             names = all_queue_names(session)
         for _ in range(3):
-            drain_outbox(runtime.session_factory, redis, limit=5000)
+            runtime.drain_outbox(limit=5000)
             SimpleWorker([Queue(q, connection=redis) for q in names], connection=redis).work(
                 burst=True
             )

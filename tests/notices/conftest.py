@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from bot.runtime import Runtime
 from storage.models import Building, GroupChannel, Resident, SandboxRecord
-from storage.outbound.queues import all_queue_names, drain_outbox, pending_count
+from storage.outbound.queues import all_queue_names, pending_count
 from tests.admin.conftest import Console, signed_in
 from tests.conftest import InProcessApp
 
@@ -26,7 +26,7 @@ def run_all_work(runtime: Runtime, redis: Redis, timeout: float = 60) -> int:
     total = 0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        moved = drain_outbox(runtime.session_factory, redis)
+        moved = runtime.drain_outbox()
         with runtime.session_factory() as session:
             names = all_queue_names(session)
             unqueued = pending_count(session)

@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 from storage.clock import CHINA, FrozenClock, set_clock
 from storage.events import history
 from storage.models import Delivery, SandboxRecord, ServiceRequest
-from storage.outbound.queues import all_queue_names, drain_outbox
+from storage.outbound.queues import all_queue_names
 from tests.admin.conftest import Console, signed_in_consoles
 from tests.conftest import InProcessApp, WeChat
 
@@ -42,7 +42,7 @@ def work(runtime: Runtime, redis: Redis) -> Callable[[], None]:
             names = all_queue_names(session)
         queues = [Queue(n, connection=redis) for n in names]
         for _round in range(5):  # jobs may plan deliveries: run until nothing is left
-            drained = drain_outbox(runtime.session_factory, redis)
+            drained = runtime.drain_outbox()
             if not drained and not any(q.count for q in queues):
                 return
             SimpleWorker(queues, connection=redis).work(burst=True)
