@@ -12,7 +12,7 @@ from admin import records
 from admin.deps import CurrentStaff, WorkerStaff, client_ip
 from admin.handovers import actions as handovers
 from admin.render import ConsoleRoute
-from bot.deps import RuntimeDep, SessionDep
+from bot.deps import RuntimeDep, SessionDep, commit
 
 
 class CloseIn(BaseModel):
@@ -56,7 +56,7 @@ def build_api_router() -> APIRouter:
         request: Request, handover_id: int, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
         handovers.claim(session, staff, handover_id, client_ip(request))
-        session.commit()
+        commit(session)
         return handovers.handover_detail(session, staff, handover_id).to_json()
 
     @router.post("/handovers/{handover_id}/close")
@@ -64,7 +64,7 @@ def build_api_router() -> APIRouter:
         request: Request, handover_id: int, body: CloseIn, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
         handovers.close(session, staff, handover_id, body.note, client_ip(request))
-        session.commit()
+        commit(session)
         return handovers.handover_detail(session, staff, handover_id).to_json()
 
     @router.get("/messages")
@@ -86,7 +86,7 @@ def build_api_router() -> APIRouter:
         runtime: RuntimeDep,
     ) -> dict[str, Any]:
         records.retry_delivery(session, staff, delivery_id, client_ip(request))
-        runtime.commit(session)
+        commit(session)
         return records.delivery_json(records.get_delivery(session, delivery_id))
 
     return router

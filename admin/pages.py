@@ -34,7 +34,7 @@ from admin.deps import (
 )
 from admin.handovers import actions as handovers
 from admin.render import ConsoleRoute, render
-from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
+from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep, commit
 
 
 def safe_next(target: str | None) -> str:
@@ -99,7 +99,7 @@ def build_pages_router() -> APIRouter:
         try:
             if limiter.blocked(username, ip):
                 audit(session, action="login_blocked", username=username, staff_id=None, ip=ip)
-                session.commit()
+                commit(session)
                 return _login_page(
                     request, settings, error=TOO_MANY_ATTEMPTS, status_code=429, **page
                 )
@@ -107,7 +107,7 @@ def build_pages_router() -> APIRouter:
             if staff is None:
                 limiter.record_failure(username, ip)
                 audit(session, action="login_failed", username=username, staff_id=None, ip=ip)
-                session.commit()
+                commit(session)
                 return _login_page(
                     request, settings, error=BAD_CREDENTIALS, status_code=401, **page
                 )
@@ -122,7 +122,7 @@ def build_pages_router() -> APIRouter:
                     ip=ip,
                     detail="正式环境拒绝演示账号或演示密码",
                 )
-                session.commit()
+                commit(session)
                 return _login_page(request, settings, error=DEMO_REFUSED, status_code=403, **page)
             limiter.reset_user(username, ip)
             old = request.cookies.get(SESSION_COOKIE)
@@ -134,7 +134,7 @@ def build_pages_router() -> APIRouter:
             raise HTTPException(status_code=503, detail=UNAVAILABLE) from exc
         audit(session, action="login", username=staff.username, staff_id=staff.id, ip=ip)
         target = CHANGE_PASSWORD_PATH if staff.must_change_password else safe_next(next)
-        session.commit()
+        commit(session)
         response = RedirectResponse(target, status_code=303)
         options = cookie_options(settings.public_url)
         response.set_cookie(SESSION_COOKIE, session_id, **options)  # type: ignore[arg-type]
@@ -151,7 +151,7 @@ def build_pages_router() -> APIRouter:
     ) -> Response:
         SessionStore(redis).destroy(staff.session_id)
         audit_staff(session, staff, "logout", client_ip(request))
-        session.commit()
+        commit(session)
         response = RedirectResponse("/admin/login", status_code=303)
         options = cookie_options(settings.public_url)
         response.delete_cookie(SESSION_COOKIE, path=str(options["path"]))
@@ -190,7 +190,7 @@ def build_pages_router() -> APIRouter:
         request: Request, handover_id: int, staff: WorkerStaff, session: SessionDep
     ) -> Response:
         handovers.claim(session, staff, handover_id, client_ip(request))
-        session.commit()
+        commit(session)
         return RedirectResponse(f"/admin/handovers/{handover_id}?done=claimed", status_code=303)
 
     @router.post("/handovers/{handover_id}/close")
@@ -202,7 +202,7 @@ def build_pages_router() -> APIRouter:
         note: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
         handovers.close(session, staff, handover_id, note, client_ip(request))
-        session.commit()
+        commit(session)
         return RedirectResponse(f"/admin/handovers/{handover_id}?done=closed", status_code=303)
 
     @router.get("/messages", response_class=HTMLResponse)
@@ -238,7 +238,7 @@ def build_pages_router() -> APIRouter:
         runtime: RuntimeDep,
     ) -> Response:
         records.retry_delivery(session, staff, delivery_id, client_ip(request))
-        runtime.commit(session)
+        commit(session)
         return RedirectResponse("/admin/deliveries?done=retried", status_code=303)
 
     return router

@@ -27,7 +27,16 @@ def settings_dep(runtime: RuntimeDep) -> Settings:
 
 def session_dep(runtime: RuntimeDep) -> Iterator[Session]:
     with runtime.session_factory() as session:
+        session.info["runtime"] = runtime
         yield session
+
+
+def commit(session: Session) -> None:
+    """The end of a console action's unit of work: commit, and hand the outbox jobs it
+    planned to the queue at once (`Runtime.commit`, the same as jobs use). Console code
+    never calls `session.commit()` itself (tests/admin/test_unit_of_work.py)."""
+    runtime: Runtime = session.info["runtime"]
+    runtime.commit(session)
 
 
 def redis_dep(runtime: RuntimeDep) -> Redis:

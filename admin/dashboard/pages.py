@@ -27,7 +27,7 @@ from admin.deps import (
     client_ip,
 )
 from admin.render import ConsoleRoute, render
-from bot.deps import SessionDep
+from bot.deps import SessionDep, commit
 from storage.dashboard import dashboard_figures
 from storage.exports import EXPORTS, export_rows, to_csv, to_xlsx
 from storage.models import utcnow
@@ -96,7 +96,7 @@ def build_dashboard_router() -> APIRouter:
         audit_staff(
             session, staff, "export", client_ip(request), "export", name, f"{fmt} {len(rows)}行"
         )
-        session.commit()
+        commit(session)
         download = f"{name}-{china_day(utcnow())}.{fmt}"
         return Response(
             body,

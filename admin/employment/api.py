@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from admin.audit import audit_staff
 from admin.deps import ADMIN, EMPLOYMENT, Staff, client_ip, require_role
 from admin.render import ConsoleRoute
-from bot.deps import RuntimeDep, SessionDep
+from bot.deps import RuntimeDep, SessionDep, commit
 from storage.employment.figures import employment_figures
 from storage.employment.matching import NOTIFY_MIN_SCORE, matching_seekers
 from storage.employment.notify import notify_decision
@@ -195,7 +195,7 @@ def build_employment_router() -> APIRouter:
         )
         audit_staff(session, staff, "job_post", client_ip(request), "job_posting", posting.id)
         enqueue_job(session, "default", Job.NOTIFY_NEW_POSTING, posting.id)
-        runtime.commit(session)
+        commit(session)
         return _posting_json(posting, 0, 0, local_today(utcnow()))
 
     @router.get("/postings/{posting_id}")
@@ -232,7 +232,7 @@ def build_employment_router() -> APIRouter:
                 note="停止报名",
             )
             audit_staff(session, staff, "job_close", client_ip(request), "job_posting", posting.id)
-            session.commit()
+            commit(session)
         return _posting_json(
             posting,
             filled_counts(session, [posting.id]).get(posting.id, 0),
@@ -273,7 +273,7 @@ def build_employment_router() -> APIRouter:
                 "job_application",
                 application.id,
             )
-        runtime.commit(session)
+        commit(session)
         return _application_json(application)
 
     @router.get("/seekers")
@@ -328,7 +328,7 @@ def build_employment_router() -> APIRouter:
             client_ip(request),
             detail=(f"{file.filename}：新增{result.created}人，更新{result.updated}人"),
         )
-        session.commit()
+        commit(session)
         return {"created": result.created, "updated": result.updated, "rows": result.rows}
 
     @router.get("/survey/export")
@@ -338,7 +338,7 @@ def build_employment_router() -> APIRouter:
         audit_staff(
             session, staff, "export", client_ip(request), "export", "survey", f"xlsx {people}行"
         )
-        session.commit()
+        commit(session)
         return Response(
             content=content,
             media_type=XLSX,

@@ -16,7 +16,7 @@ import nlp
 from admin.audit import audit_staff
 from admin.deps import ADMIN, Staff, client_ip, require_role
 from admin.render import ConsoleRoute
-from bot.deps import SessionDep
+from bot.deps import SessionDep, commit
 from storage.models import KnowledgeEntry, LexiconWord, utcnow
 
 AdminStaff = Annotated[Staff, Depends(require_role(ADMIN))]
@@ -109,7 +109,7 @@ def build_knowledge_router() -> APIRouter:
             entry.id,
             body.question,
         )
-        session.commit()
+        commit(session)
         return entry_json(entry)
 
     @router.post("/knowledge/{entry_id}")
@@ -132,7 +132,7 @@ def build_knowledge_router() -> APIRouter:
             entry.id,
             ", ".join(sorted(changes)),
         )
-        session.commit()
+        commit(session)
         return entry_json(entry)
 
     @router.get("/lexicon")
@@ -166,7 +166,7 @@ def build_knowledge_router() -> APIRouter:
             word.id,
             f"{body.word} → {body.target}",
         )
-        session.commit()
+        commit(session)
         return word_json(word)
 
     @router.post("/lexicon/{word_id}/retire")
@@ -180,7 +180,7 @@ def build_knowledge_router() -> APIRouter:
         audit_staff(
             session, staff, "lexicon_retire", client_ip(request), "lexicon", word.id, word.word
         )
-        session.commit()
+        commit(session)
         return word_json(word)
 
     return router

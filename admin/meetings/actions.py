@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from admin.audit import audit_staff
 from admin.deps import Staff
 from admin.meetings.view import community_id, load_meeting, to_http
+from bot.deps import commit
 from bot.runtime import Runtime
 from storage.meetings.publish import publish
 from storage.meetings.service import MeetingError, create_meeting, decide_item, record_attendance
@@ -57,7 +58,7 @@ def create_and_audit(
     except MeetingError as exc:
         raise to_http(exc) from exc
     audit_staff(session, staff, "meeting_create", ip, "meeting", meeting.id, title)
-    session.commit()
+    commit(session)
     return meeting
 
 
@@ -78,7 +79,7 @@ def attend_and_audit(
         raise to_http(exc) from exc
     detail = f"参会{meeting.attendee_count}人"
     audit_staff(session, staff, "meeting_attendance", ip, "meeting", meeting.id, detail)
-    session.commit()
+    commit(session)
 
 
 def decide_and_audit(
@@ -109,7 +110,7 @@ def decide_and_audit(
         raise to_http(exc) from exc
     detail = f"{item.title}：{item.action}"
     audit_staff(session, staff, "meeting_decide", ip, "meeting", meeting.id, detail)
-    session.commit()
+    commit(session)
 
 
 def publish_and_audit(
@@ -124,5 +125,5 @@ def publish_and_audit(
         f"楼栋群{counts['groups']}个，居民{counts['residents']}人，派单{counts['dispatched']}件"
     )
     audit_staff(session, staff, "meeting_publish", ip, "meeting", meeting.id, detail)
-    runtime.commit(session)
+    commit(session)
     return counts

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from admin.deps import Staff, WorkerStaff, client_ip
 from admin.notices import service as svc
 from admin.render import ConsoleRoute, render
-from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep
+from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep, commit
 from storage.notices.outcome import progress, recipients
 from storage.notices.planning import Targets
 
@@ -104,7 +104,7 @@ def build_notices_router() -> APIRouter:
             form = {**vars(draft), "targets": targets.to_json()}
             context = {**options, "form": form, "error": exc.detail}
             return render(request, "notices_new.html", context, staff, status_code=400)
-        session.commit()
+        commit(session)
         return RedirectResponse(f"/admin/notices/{notice.id}?done=created", status_code=303)
 
     @router.get("/admin/notices/{notice_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -136,7 +136,7 @@ def build_notices_router() -> APIRouter:
         outcome = svc.send(
             session, staff, notice, runtime.settings, runtime.redis, client_ip(request), at
         )
-        runtime.commit(session)
+        commit(session)
         return RedirectResponse(f"/admin/notices/{notice_id}?done={outcome}", status_code=303)
 
     @router.post("/admin/notices/{notice_id}/retry", include_in_schema=False)
@@ -149,7 +149,7 @@ def build_notices_router() -> APIRouter:
     ) -> Response:
         notice = svc.get_notice(session, staff, notice_id)
         svc.retry(session, staff, notice, client_ip(request))
-        runtime.commit(session)
+        commit(session)
         return RedirectResponse(f"/admin/notices/{notice_id}?done=retried", status_code=303)
 
     @router.post("/admin/notices/{notice_id}/cancel", include_in_schema=False)
@@ -158,7 +158,7 @@ def build_notices_router() -> APIRouter:
     ) -> Response:
         notice = svc.get_notice(session, staff, notice_id)
         svc.cancel_notice(session, staff, notice, client_ip(request))
-        session.commit()
+        commit(session)
         return RedirectResponse(f"/admin/notices/{notice_id}?done=cancelled", status_code=303)
 
     # -- JSON API ------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def build_notices_router() -> APIRouter:
         targets = Targets(body.scope, body.ids, body.groups, body.people)
         draft = svc.Draft(body.title, body.body, body.link, body.image_url, targets)
         notice = svc.create_draft(session, staff, draft, client_ip(request))
-        session.commit()
+        commit(session)
         return {
             **svc.summary(session, notice),
             "preview": svc.preview(session, notice, settings, redis),
@@ -228,7 +228,7 @@ def build_notices_router() -> APIRouter:
         outcome = svc.send(
             session, staff, notice, runtime.settings, runtime.redis, client_ip(request), at
         )
-        runtime.commit(session)
+        commit(session)
         return {"outcome": outcome, **svc.summary(session, notice)}
 
     @router.post("/admin/api/notices/{notice_id}/retry", tags=["console"])
@@ -241,7 +241,7 @@ def build_notices_router() -> APIRouter:
     ) -> dict[str, Any]:
         notice = svc.get_notice(session, staff, notice_id)
         moved = svc.retry(session, staff, notice, client_ip(request))
-        runtime.commit(session)
+        commit(session)
         return {"retried": moved, **svc.summary(session, notice)}
 
     @router.post("/admin/api/notices/{notice_id}/cancel", tags=["console"])
@@ -250,7 +250,7 @@ def build_notices_router() -> APIRouter:
     ) -> dict[str, Any]:
         notice = svc.get_notice(session, staff, notice_id)
         svc.cancel_notice(session, staff, notice, client_ip(request))
-        session.commit()
+        commit(session)
         return svc.summary(session, notice)
 
     return router

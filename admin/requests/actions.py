@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from admin.audit import audit_staff
 from admin.deps import Staff, client_ip
+from bot.deps import commit
 from storage.models import Resident, ServiceRequest, StaffAccount, utcnow
 from storage.privacy import scrub_public_text
 from storage.requests.service import TransitionError, claim, record_action, transition
@@ -37,7 +38,7 @@ def apply_action(
     except TransitionError as exc:
         raise HTTPException(status_code=exc.status, detail=exc.message) from exc
     audit_staff(session, staff, action, client_ip(request), "request", target.code, kw.get("note"))
-    session.commit()
+    commit(session)
 
 
 def set_public_summary(
@@ -54,4 +55,4 @@ def set_public_summary(
     note = f"公开摘要：{summary}" if summary else "撤回公开摘要"
     record_action(session, target, "note", actor=staff.actor, note=note)
     audit_staff(session, staff, "public_summary", client_ip(request), "request", target.code, note)
-    session.commit()
+    commit(session)

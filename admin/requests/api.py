@@ -19,7 +19,7 @@ from admin.deps import ADMIN, Staff, WorkerStaff, client_ip, ensure_grid, requir
 from admin.render import ConsoleRoute
 from admin.requests.actions import MAX_SUMMARY, apply_action, set_public_summary
 from admin.timefmt import local_time
-from bot.deps import SessionDep
+from bot.deps import SessionDep, commit
 from storage.events import history
 from storage.models import (
     Grid,
@@ -246,7 +246,7 @@ def build_requests_router() -> APIRouter:
         row.updated_at = utcnow()
         detail = f"{body.category} 紧急={body.urgent} 响应{body.respond_hours}h 办结{body.resolve_hours}h"
         audit_staff(session, staff, "sla", client_ip(request), "sla_rule", body.category, detail)
-        session.commit()
+        commit(session)
         return body.model_dump()
 
     @router.get("/{request_id}")
@@ -377,7 +377,7 @@ def build_requests_router() -> APIRouter:
             target.code,
             note,
         )
-        session.commit()
+        commit(session)
         return detail_json(session, target)
 
     return router

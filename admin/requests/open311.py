@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.deps import RuntimeDep, SessionDep
+from bot.deps import RuntimeDep, SessionDep, commit
 from storage.models import Building, Grid, ServiceRequest, utcnow
 from storage.privacy import scrub_public_text
 from storage.requests.rules import (
@@ -190,7 +190,7 @@ def build_open311_router() -> APIRouter:
             actor="open311",
             now=utcnow(),
         )
-        session.commit()
+        commit(session)
         return [{"service_request_id": request.code, "service_notice": "", "account_id": None}]
 
     return router

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from admin.audit import audit_staff
 from admin.deps import ADMIN, Staff, client_ip, require_role
 from admin.render import ConsoleRoute, render
-from bot.deps import SessionDep
+from bot.deps import SessionDep, commit
 from storage.residents.households_excel import (
     CARE_TAGS,
     HEADERS,
@@ -82,7 +82,7 @@ def build_households_import_router() -> APIRouter:
         audit_staff(
             session, staff, "household_import", client_ip(request), "household", None, detail
         )
-        session.commit()
+        commit(session)
         target = (
             f"/admin/households/import?created={result.created}"
             f"&updated={result.updated}&unchanged={result.unchanged}"

@@ -32,7 +32,7 @@ from admin.deps import (
     ensure_grid,
 )
 from admin.render import ConsoleRoute, render
-from bot.deps import SessionDep
+from bot.deps import SessionDep, commit
 from storage.events import record_event
 from storage.models import (
     Building,
@@ -202,7 +202,7 @@ def build_residents_router() -> APIRouter:
         audit_staff(
             session, staff, "resident_edit", client_ip(request), "resident", resident.id, detail
         )
-        session.commit()
+        commit(session)
         return RedirectResponse(f"/admin/residents/{resident_id}?flash=saved", status_code=303)
 
     @router.post("/{resident_id}/tags")
@@ -243,7 +243,7 @@ def build_residents_router() -> APIRouter:
                 household.id,
                 note,
             )
-            session.commit()
+            commit(session)
         return RedirectResponse(f"/admin/residents/{resident_id}?flash=tags", status_code=303)
 
     return router

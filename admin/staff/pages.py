@@ -19,7 +19,7 @@ from admin.audit import audit_staff
 from admin.auth import SESSION_COOKIE, SessionStore, cookie_options, password_stamp
 from admin.deps import ADMIN, PasswordStaff, Staff, client_ip, require_role
 from admin.render import ConsoleRoute, render
-from bot.deps import RedisDep, SessionDep, SettingsDep
+from bot.deps import RedisDep, SessionDep, SettingsDep, commit
 from storage.models import StaffAccount, utcnow
 from storage.staff.accounts import (
     MIN_PASSWORD,
@@ -137,7 +137,7 @@ def build_staff_pages_router() -> APIRouter:
         detail = f"{ROLE_LABELS[account.role]} 网格{account.grid_ids or '—'}"
         ip = client_ip(request)
         audit_staff(session, staff, "staff_create", ip, "staff", account.username, detail)
-        session.commit()
+        commit(session)
         issued = {"username": account.username, "password": temporary, "what": "新账号"}
         return _staff_page(request, session, staff, issued=issued)
 
@@ -148,7 +148,7 @@ def build_staff_pages_router() -> APIRouter:
         account = _account(session, account_id)
         temporary = issue_reset(account, utcnow())
         audit_staff(session, staff, "staff_reset", client_ip(request), "staff", account.username)
-        session.commit()
+        commit(session)
         issued = {"username": account.username, "password": temporary, "what": "重置密码"}
         return _staff_page(request, session, staff, issued=issued)
 
@@ -170,7 +170,7 @@ def build_staff_pages_router() -> APIRouter:
         detail = f"{ROLE_LABELS[account.role]} 网格{account.grid_ids or '—'}"
         ip = client_ip(request)
         audit_staff(session, staff, "staff_role", ip, "staff", account.username, detail)
-        session.commit()
+        commit(session)
         return RedirectResponse("/admin/staff?flash=role", status_code=303)
 
     @router.post("/staff/{account_id}/{action}", response_model=None)
@@ -193,7 +193,7 @@ def build_staff_pages_router() -> APIRouter:
         if changed:
             ip = client_ip(request)
             audit_staff(session, staff, f"staff_{action}", ip, "staff", account.username)
-            session.commit()
+            commit(session)
         return RedirectResponse(f"/admin/staff?flash={action}d", status_code=303)
 
     # -- Changing one's own password ----------------------------------------------------------
@@ -231,7 +231,7 @@ def build_staff_pages_router() -> APIRouter:
         except StaffError as exc:
             return password_page(request, staff, error=exc.message, status_code=400)
         audit_staff(session, staff, "password_change", client_ip(request), "staff", staff.username)
-        session.commit()
+        commit(session)
         # The old session ended with the old password; this browser gets a fresh one.
         store = SessionStore(redis)
         store.destroy(staff.session_id)

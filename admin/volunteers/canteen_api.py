@@ -18,7 +18,7 @@ from admin.deps import ADMIN, CANTEEN, Staff, client_ip, require_role
 from admin.render import ConsoleRoute
 from admin.timefmt import local_time
 from admin.volunteers.canteen_records import order_json, task_json, volunteer_json
-from bot.deps import RuntimeDep, SessionDep
+from bot.deps import RuntimeDep, SessionDep, commit
 from storage.models import (
     Community,
     HoursEntry,
@@ -128,7 +128,7 @@ def build_canteen_router() -> APIRouter:
         audit_staff(
             session, staff, "meal_order.confirm", client_ip(request), "meal_order", order.id
         )
-        runtime.commit(session)
+        commit(session)
         return {"order": order_json(session, order), "task": task_json(session, task)}
 
     @router.post("/orders/{order_id}/reject")
@@ -139,7 +139,7 @@ def build_canteen_router() -> APIRouter:
         with _conflict(session):
             reject_order(session, order, staff.actor, body.note or None)
         audit_staff(session, staff, "meal_order.reject", client_ip(request), "meal_order", order.id)
-        session.commit()
+        commit(session)
         return order_json(session, order)
 
     @router.post("/orders/{order_id}/cancel")
@@ -157,7 +157,7 @@ def build_canteen_router() -> APIRouter:
             session.rollback()
             raise HTTPException(status_code=409, detail=why)
         audit_staff(session, staff, "meal_order.cancel", client_ip(request), "meal_order", order.id)
-        runtime.commit(session)
+        commit(session)
         return order_json(session, order)
 
     @router.get("/tasks")
@@ -197,7 +197,7 @@ def build_canteen_router() -> APIRouter:
             actor=staff.actor,
         )
         audit_staff(session, staff, "task.create", client_ip(request), "task", task.id)
-        runtime.commit(session)
+        commit(session)
         return task_json(session, task)
 
     @router.post("/tasks/{task_id}/cancel")
@@ -214,7 +214,7 @@ def build_canteen_router() -> APIRouter:
             session.rollback()
             raise HTTPException(status_code=409, detail=task_changed(task) + "，不能取消。")
         audit_staff(session, staff, "task.cancel", client_ip(request), "task", task.id)
-        runtime.commit(session)
+        commit(session)
         return task_json(session, task)
 
     @router.get("/volunteers")
@@ -235,7 +235,7 @@ def build_canteen_router() -> APIRouter:
             session, profile, body.minutes, body.reason, staff.actor, corrects_id=body.corrects_id
         )
         audit_staff(session, staff, "hours.entry", client_ip(request), "hours_entry", entry.id)
-        session.commit()
+        commit(session)
         return volunteer_json(session, profile)
 
     @router.post("/volunteers/{volunteer_id}/{action}")
@@ -250,7 +250,7 @@ def build_canteen_router() -> APIRouter:
         audit_staff(
             session, staff, f"volunteer.{action}", client_ip(request), "volunteer", profile.id
         )
-        session.commit()
+        commit(session)
         return volunteer_json(session, profile)
 
     @router.get("/volunteers/{volunteer_id}/hours")
@@ -288,7 +288,7 @@ def build_canteen_router() -> APIRouter:
     @router.get("/settings")
     def settings(staff: CanteenStaff, session: SessionDep) -> dict[str, Any]:
         policy = policy_for(session, _community_id(session))
-        session.commit()
+        commit(session)
         return _policy_json(policy)
 
     @router.post("/settings")
@@ -300,7 +300,7 @@ def build_canteen_router() -> APIRouter:
         for key, value in changes.items():
             setattr(policy, key, value)
         audit_staff(session, staff, "volunteer.settings", client_ip(request), detail=str(changes))
-        session.commit()
+        commit(session)
         return _policy_json(policy)
 
     return router

@@ -64,7 +64,7 @@ def tell_order_confirmed(order_id: int, now: datetime | None = None) -> bool:
             now=moment,
             template_id=policy_for(session, task.community_id).offer_template_id,
         )
-        session.commit()
+        get_runtime().commit(session)
     return True
 
 
@@ -108,5 +108,5 @@ def tell_task_accepted(task_id: int, attempt: int, now: datetime | None = None) 
             now=moment,
             template_id=policy_for(session, task.community_id).offer_template_id,
         )
-        session.commit()
+        get_runtime().commit(session)
     return True

@@ -163,7 +163,7 @@ def dispatch_task(task_id: int, now: datetime | None = None) -> int:
             return 0
         openids = _offer(session, task, moment)
         code = task.code
-        session.commit()
+        get_runtime().commit(session)
     _write_offer_states(openids, code)
     return len(openids)
 
@@ -209,7 +209,7 @@ def _alert_if_too_late(task_id: int, moment: datetime) -> bool:
         )
         if claimed.rowcount:  # type: ignore[attr-defined]
             alert_staff(session, task, "未能及时派单，已到取餐时间", moment)
-        session.commit()
+        get_runtime().commit(session)
         return True
 
 
@@ -253,7 +253,7 @@ def widen_offers(now: datetime | None = None) -> int:
                 task.offer_round += 1
                 openids = _offer(session, task, moment)
             code = task.code
-            session.commit()
+            get_runtime().commit(session)
             _write_offer_states(openids, code)
             widened += 1
     return widened
@@ -278,7 +278,7 @@ def remind_and_chase(now: datetime | None = None) -> int:
             if overdue and _mark(session, task, "overdue_alerted_at", moment):
                 alert_staff(session, task, "逾期未送达", moment)
                 count += 1
-            session.commit()
+            get_runtime().commit(session)
     return count
 
 
@@ -342,7 +342,7 @@ def ask_receipt(task_id: int, now: datetime | None = None) -> bool:
             template_id=policy.offer_template_id,
         )
         openid, code = resident.openid, task.code
-        session.commit()
+        get_runtime().commit(session)
     state = DialogueState(flow=RECEIPT_FLOW, step="delivered", data={"carry": {"task_code": code}})
     start_flow(openid, state)
     return True
@@ -366,7 +366,7 @@ def tell_cancelled(task_id: int, volunteer_id: int, now: datetime | None = None)
             now=moment,
             template_id=policy.offer_template_id,
         )
-        session.commit()
+        get_runtime().commit(session)
     return True
 
 
@@ -378,7 +378,7 @@ def tell_not_received(task_id: int, now: datetime | None = None) -> bool:
         if task is None:
             return False
         alert_staff(session, task, NOT_RECEIVED, moment)
-        session.commit()
+        get_runtime().commit(session)
     return True
 
 

@@ -88,5 +88,5 @@ def tick(now: datetime | None = None) -> dict[str, int]:
         for notice in session.scalars(select(Notice).where(Notice.status == "sending")):
             if finish_if_complete(session, notice, current):
                 finished += 1
-        session.commit()
+        runtime.commit(session)
     return {"started": started, "finished": finished}

@@ -69,7 +69,7 @@ def download_photo(photo_id: int) -> str:
         if "json" in content_type or "text" in content_type:
             photo.status = "failed"
             photo.error = response.text[:500]
-            session.commit()
+            get_runtime().commit(session)
             return "failed"
         body = response.content[:MAX_PHOTO_BYTES]
         ext = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ".bin"
@@ -83,7 +83,7 @@ def download_photo(photo_id: int) -> str:
         photo.size = len(body)
         photo.stored_at = utcnow()
         photo.error = None
-        session.commit()
+        get_runtime().commit(session)
         return "stored"
 
 
@@ -107,7 +107,7 @@ def ask_rating(request_id: int, now: datetime | None = None) -> str:
         request.rating_state = "asked" if reporter else "not_rated"
         request.rating_asked_at = current
         record_action(session, request, "rating_asked", actor=ACTOR, note=None)
-        session.commit()
+        get_runtime().commit(session)
     if reporter is not None:
         _set_dialogue(
             reporter.openid,
@@ -152,7 +152,7 @@ def rating_reminders(now: datetime | None = None) -> dict[str, int]:
                 request.closed_at = current
                 record_action(session, request, "not_rated", actor=ACTOR, note="居民未评价")
                 counts["not_rated"] += 1
-        session.commit()
+        get_runtime().commit(session)
     for openid, code in remind:
         state = DialogueState(
             flow=RATE_FLOW,
@@ -188,7 +188,7 @@ def followups(now: datetime | None = None, after: timedelta = FOLLOWUP_AFTER) ->
             request.followup_state = "asked"
             record_action(session, request, "followup_asked", actor=ACTOR, note=None)
             asked.append((reporter.openid, request.id, request.code))
-        session.commit()
+        get_runtime().commit(session)
     for openid, request_id, code in asked:
         state = DialogueState(
             flow=FOLLOWUP_FLOW, step="asked", data={"request_id": request_id, "code": code}
@@ -210,7 +210,7 @@ def chase_requests(now: datetime | None = None) -> dict[str, int]:
             action = _chase_one(session, request, current)
             if action:
                 counts[action] += 1
-        session.commit()
+        get_runtime().commit(session)
     return counts
 
 
