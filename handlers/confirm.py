@@ -15,8 +15,9 @@ from handlers.flows import in_flow, start
 from storage.models import MealOrder, ServiceRequest, VolunteerProfile
 from storage.requests.rules import CANCELLED, STATUS_LABELS
 from storage.requests.service import TransitionError, transition
+from storage.volunteers.orders import cancel_order
 from storage.volunteers.profiles import set_status
-from storage.volunteers.tasks import active_tasks, cancel_order, when_label
+from storage.volunteers.tasks import active_tasks, when_label
 
 FLOW = "confirm"
 YES = frozenset({"1", "确认", "确定", "是", "是的", "对", "对的", "好", "好的", "嗯", "行", "可以"})

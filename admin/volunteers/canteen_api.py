@@ -29,6 +29,7 @@ from storage.models import (
 )
 from storage.residents.queries import find_household
 from storage.volunteers.meal_states import StateChanged, task_changed
+from storage.volunteers.orders import cancel_order, confirm_order, reject_order
 from storage.volunteers.profiles import (
     credit_hours,
     leaderboard,
@@ -36,14 +37,7 @@ from storage.volunteers.profiles import (
     policy_for,
     set_status,
 )
-from storage.volunteers.tasks import (
-    cancel_order,
-    cancel_task,
-    canteen_for,
-    confirm_order,
-    create_task,
-    reject_order,
-)
+from storage.volunteers.tasks import cancel_task, canteen_for, create_task
 
 CanteenStaff = Annotated[Staff, Depends(require_role(CANTEEN, ADMIN))]
 SLOT = r"^(breakfast|lunch|dinner)$"

@@ -14,8 +14,9 @@ from bot.jobs.meal_offers import send_text
 from bot.runtime import get_runtime
 from storage.models import Canteen, Household, MealOrder, Resident, VolunteerProfile, VolunteerTask
 from storage.outbound.queues import grid_queue_name
+from storage.volunteers.orders import task_of_order
 from storage.volunteers.profiles import policy_for
-from storage.volunteers.tasks import local_hm, order_cutoff, task_of_order, when_label
+from storage.volunteers.tasks import local_hm, order_cutoff, when_label
 
 CONFIRMED = (
     "食堂已确认您的订餐 {code}（{when}），{count}份，送到{address}。"

@@ -5,12 +5,10 @@ story."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from bot.sandbox.inprocess import InProcessTransport, in_process_transport
 from bot.sandbox.simulator import WeChatSimulator
 from bot.settings import Settings
 from bot.stories.checks import check_records, check_sent, describe_sent
+from bot.stories.environment import server_timezone
 from bot.stories.model import Step, Story, china_time, duration
 from storage.clock import FrozenClock, set_clock
 from storage.models import SandboxRecord
@@ -329,25 +328,6 @@ class StoryPlayer:
         if step.image:
             return "image"
         return f"{step.staff} {step.post or step.get}"
-
-
-@contextmanager
-def server_timezone(name: str | None) -> Iterator[None]:
-    """Run as if the machine's TZ were `name` (process-wide, restored after)."""
-    if name is None:
-        yield
-        return
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 class StoryService:

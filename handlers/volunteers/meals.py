@@ -29,13 +29,8 @@ from nlp import normalize
 from nlp.timeexpr import extract_when
 from storage.clock import china_today
 from storage.models import Household
-from storage.volunteers.tasks import (
-    canteen_for,
-    local_hm,
-    order_cutoff,
-    place_order,
-    when_label,
-)
+from storage.volunteers.orders import place_order
+from storage.volunteers.tasks import canteen_for, local_hm, order_cutoff, when_label
 
 NUMERALS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "俩": 2}
 COUNT = re.compile(r"(\d{1,2}|[一两二三四五俩])\s*(?:份|盒|人份|个人)")

@@ -20,7 +20,7 @@ from storage.models import (
     Resident,
     utcnow,
 )
-from storage.volunteers.tasks import place_order
+from storage.volunteers.orders import place_order
 from tests.admin.conftest import Console, audit_rows
 
 BUTTON = re.compile(r'data-api="([^"]+)"')

@@ -14,16 +14,8 @@ from bot.runtime import Runtime
 from storage.events import history
 from storage.models import HoursEntry, MealOrder, Resident, VolunteerProfile, VolunteerTask, utcnow
 from storage.volunteers.meal_states import StateChanged
-from storage.volunteers.tasks import (
-    accept_task,
-    cancel_order,
-    cancel_task,
-    canteen_for,
-    complete_task,
-    confirm_order,
-    place_order,
-    task_of_order,
-)
+from storage.volunteers.orders import cancel_order, confirm_order, place_order, task_of_order
+from storage.volunteers.tasks import accept_task, cancel_task, canteen_for, complete_task
 from tests.admin.conftest import Console
 from tests.volunteers.conftest import add_volunteer, tomorrow
 
