@@ -1,9 +1,6 @@
-"""The 转人工 queue: listing, claiming and closing hand-overs, shared by pages and API.
-
-State changes are conditional UPDATEs (`… WHERE status = 'open'`), so of two staff who
-claim at the same moment exactly one changes the row; the other learns who was faster.
-Every change writes an event row (the history) and an audit row; the caller commits.
-"""
+"""The 转人工 queue as the console shows it: listing, detail, and claiming and closing
+through the hand-over machine (storage/handovers/service.py), with an audit row for
+each; shared by pages and API. The caller commits."""
 
 from __future__ import annotations
 
@@ -12,25 +9,26 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from admin.audit import audit_staff
 from admin.deps import Staff, ensure_grid
 from admin.timefmt import age_label, local_time
-from storage.events import history, record_event
+from storage.events import history
+from storage.handovers import service as machine
+from storage.handovers.service import HandoverRefused, actor_label, claimed_by
 from storage.models import (
-    Event,
     Grid,
     Handover,
     Household,
     InboundMessage,
     Resident,
-    StaffAccount,
     Unit,
     utcnow,
 )
 
+MAX_NOTE = machine.MAX_NOTE
 STATUS_LABELS = {"open": "待认领", "claimed": "处理中", "closed": "已办结"}
 # What the list shows for each filter.
 FILTERS = {
@@ -40,7 +38,6 @@ FILTERS = {
     "closed": ("closed",),
 }
 NOT_FOUND = "没有找到这条转人工记录"
-MAX_NOTE = 1000
 
 
 @dataclass
@@ -82,31 +79,6 @@ class HandoverRow:
             "claimed_by": self.claimed_by,
             "events": self.events,
         }
-
-
-def actor_label(session: Session, actor: str) -> str:
-    kind, _, name = actor.partition(":")
-    if kind == "staff":
-        staff = session.scalar(select(StaffAccount).where(StaffAccount.username == name))
-        return staff.display_name if staff else name
-    if kind == "resident":
-        resident = session.scalar(select(Resident).where(Resident.openid == name))
-        return f"居民{resident.name}" if resident and resident.name else "居民"
-    return {"worker": "发送程序", "planner": "系统"}.get(actor, actor)
-
-
-def claimed_by(session: Session, handover_id: int) -> str | None:
-    actor = session.scalar(
-        select(Event.actor)
-        .where(
-            Event.entity_type == "handover",
-            Event.entity_id == handover_id,
-            Event.to_state == "claimed",
-        )
-        .order_by(Event.id.desc())
-        .limit(1)
-    )
-    return actor_label(session, actor) if actor else None
 
 
 def _row(
@@ -185,56 +157,24 @@ def handover_detail(session: Session, staff: Staff, handover_id: int) -> Handove
     return row
 
 
-def _transition(session: Session, handover_id: int, from_state: str, to_state: str) -> bool:
-    result = session.execute(
-        update(Handover)
-        .where(Handover.id == handover_id, Handover.status == from_state)
-        .values(status=to_state)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+def _refused(exc: HandoverRefused) -> HTTPException:
+    return HTTPException(status_code=409 if exc.conflict else 400, detail=exc.message)
 
 
 def claim(session: Session, staff: Staff, handover_id: int, ip: str) -> None:
     handover, _ = _load(session, staff, handover_id)
-    if not _transition(session, handover_id, "open", "claimed"):
-        session.rollback()
-        session.refresh(handover)
-        if handover.status == "claimed":
-            holder = claimed_by(session, handover_id)
-            raise HTTPException(status_code=409, detail=f"已被{holder}认领")
-        raise HTTPException(status_code=409, detail="该事项已办结，不能认领")
-    record_event(
-        session,
-        "handover",
-        handover_id,
-        actor=staff.actor,
-        from_state="open",
-        to_state="claimed",
-        note=f"{staff.display_name}认领",
-    )
+    try:
+        machine.claim(session, handover, actor=staff.actor, actor_name=staff.display_name)
+    except HandoverRefused as exc:
+        raise _refused(exc) from None
     audit_staff(session, staff, "claim", ip, "handover", handover_id)
 
 
 def close(session: Session, staff: Staff, handover_id: int, note: str, ip: str) -> None:
-    note = note.strip()
-    if not note:
-        raise HTTPException(status_code=400, detail="请填写办结说明")
-    if len(note) > MAX_NOTE:
-        raise HTTPException(status_code=400, detail=f"办结说明不能超过{MAX_NOTE}字")
-    handover, _ = _load(session, staff, handover_id)
-    if not _transition(session, handover_id, "claimed", "closed"):
-        session.rollback()
-        session.refresh(handover)
-        detail = "请先认领再办结" if handover.status == "open" else "该事项已办结"
-        raise HTTPException(status_code=409, detail=detail)
-    record_event(
-        session,
-        "handover",
-        handover_id,
-        actor=staff.actor,
-        from_state="claimed",
-        to_state="closed",
-        note=note,
-    )
+    try:
+        note = machine.clean_note(note)
+        handover, _ = _load(session, staff, handover_id)
+        machine.close(session, handover, actor=staff.actor, note=note)
+    except HandoverRefused as exc:
+        raise _refused(exc) from None
     audit_staff(session, staff, "close", ip, "handover", handover_id, detail=note)

@@ -1,0 +1,108 @@
+"""The hand-over machine (转人工): open → claimed → closed.
+
+State changes are conditional UPDATEs (`… WHERE status = <what we saw>`), so of two staff
+who claim at the same moment exactly one changes the row; the other learns who was
+faster. Every change writes an event row (the history); the caller audits and commits.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.events import record_event
+from storage.models import Event, Handover, Resident, StaffAccount
+
+MAX_NOTE = 1000
+
+
+class HandoverRefused(Exception):
+    """The change cannot happen; `message` says why in words for staff. `conflict` is
+    True when someone else's change got there first (HTTP 409), False for bad input."""
+
+    def __init__(self, message: str, *, conflict: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.conflict = conflict
+
+
+def actor_label(session: Session, actor: str) -> str:
+    """An event's actor (`staff:liqiang`, `resident:<openid>`, `worker`) in words."""
+    kind, _, name = actor.partition(":")
+    if kind == "staff":
+        staff = session.scalar(select(StaffAccount).where(StaffAccount.username == name))
+        return staff.display_name if staff else name
+    if kind == "resident":
+        resident = session.scalar(select(Resident).where(Resident.openid == name))
+        return f"居民{resident.name}" if resident and resident.name else "居民"
+    return {"worker": "发送程序", "planner": "系统"}.get(actor, actor)
+
+
+def claimed_by(session: Session, handover_id: int) -> str | None:
+    actor = session.scalar(
+        select(Event.actor)
+        .where(
+            Event.entity_type == "handover",
+            Event.entity_id == handover_id,
+            Event.to_state == "claimed",
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return actor_label(session, actor) if actor else None
+
+
+def _transition(session: Session, handover_id: int, from_state: str, to_state: str) -> bool:
+    result = session.execute(
+        update(Handover)
+        .where(Handover.id == handover_id, Handover.status == from_state)
+        .values(status=to_state)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _current_status(session: Session, handover: Handover) -> str:
+    session.rollback()
+    session.refresh(handover)
+    return handover.status
+
+
+def claim(session: Session, handover: Handover, *, actor: str, actor_name: str) -> None:
+    if not _transition(session, handover.id, "open", "claimed"):
+        if _current_status(session, handover) == "claimed":
+            raise HandoverRefused(f"已被{claimed_by(session, handover.id)}认领")
+        raise HandoverRefused("该事项已办结，不能认领")
+    record_event(
+        session,
+        "handover",
+        handover.id,
+        actor=actor,
+        from_state="open",
+        to_state="claimed",
+        note=f"{actor_name}认领",
+    )
+
+
+def clean_note(note: str) -> str:
+    note = note.strip()
+    if not note:
+        raise HandoverRefused("请填写办结说明", conflict=False)
+    if len(note) > MAX_NOTE:
+        raise HandoverRefused(f"办结说明不能超过{MAX_NOTE}字", conflict=False)
+    return note
+
+
+def close(session: Session, handover: Handover, *, actor: str, note: str) -> None:
+    if not _transition(session, handover.id, "claimed", "closed"):
+        status = _current_status(session, handover)
+        raise HandoverRefused("请先认领再办结" if status == "open" else "该事项已办结")
+    record_event(
+        session,
+        "handover",
+        handover.id,
+        actor=actor,
+        from_state="claimed",
+        to_state="closed",
+        note=note,
+    )
