@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from admin.audit import audit_staff
 from admin.deps import GRID_FORBIDDEN, Staff
 from admin.timefmt import local_time, start_of_today
-from storage.events import record_event
 from storage.models import (
     Building,
     Delivery,
@@ -25,11 +24,9 @@ from storage.models import (
     Unit,
     utcnow,
 )
-from storage.outbound.deliveries import STATUS_LABELS, status_counts
-from storage.outbound.jobs import Job
-from storage.outbound.queues import enqueue_job, grid_queue_name
+from storage.outbound.deliveries import RETRYABLE, STATUS_LABELS, RetryRefused, retry, status_counts
+from storage.outbound.queues import grid_queue_name
 
-RETRYABLE = ("failed", "dead", "unknown")
 RETRY_CONFIRM = "确认重新发送这条消息？"
 # An unknown outcome may mean the resident has it already: staff check before resending.
 UNKNOWN_CONFIRM = "这条消息可能已经送达（微信未正常应答）。请先向接收人确认没有收到，再重新发送，否则对方会收到两条。确认重发？"
@@ -180,29 +177,10 @@ def retry_delivery(session: Session, staff: Staff, delivery_id: int, ip: str) ->
     if queues is not None and delivery.queue not in queues:
         raise HTTPException(status_code=403, detail=GRID_FORBIDDEN)
     previous = delivery.status
-    if previous not in RETRYABLE:
-        label = STATUS_LABELS.get(previous, previous)
-        raise HTTPException(status_code=409, detail=f"当前状态为“{label}”，不能重试")
-    result = session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == previous)
-        .values(status="pending", next_attempt_at=utcnow(), lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        session.rollback()
-        raise HTTPException(status_code=409, detail="该发送记录状态刚刚发生变化，请刷新后再试")
-    record_event(
-        session,
-        "delivery",
-        delivery_id,
-        actor=staff.actor,
-        from_state=previous,
-        to_state="pending",
-        note=f"{staff.display_name}手动重试"
-        + ("（已确认对方未收到）" if previous == "unknown" else ""),
-    )
-    job = enqueue_job(session, delivery.queue, Job.SEND_DELIVERY, delivery_id)
+    try:
+        job = retry(session, delivery, actor=staff.actor, actor_name=staff.display_name)
+    except RetryRefused as exc:
+        raise HTTPException(status_code=409, detail=exc.message) from None
     audit_staff(
         session, staff, "retry", ip, "delivery", delivery_id, detail=f"{previous} → pending"
     )

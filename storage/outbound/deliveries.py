@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,6 +21,8 @@ from storage.outbound.queues import DEFAULT_QUEUE, enqueue_job
 KEY_CHUNK = 500
 INSERT_CHUNK = 1000
 STATUSES = ("pending", "sending", "sent", "failed", "dead", "unknown")
+# Staff may send these again by hand (unknown: after checking it did not arrive).
+RETRYABLE = ("failed", "dead", "unknown")
 # Shown to staff.
 STATUS_LABELS = {
     "pending": "待发送",
@@ -217,3 +219,37 @@ def status_counts(session: Session, *, purpose: str | None = None) -> dict[str, 
     for status, count in session.execute(query):
         counts[status] = int(count)
     return counts
+
+
+class RetryRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def retry(session: Session, delivery: Delivery, *, actor: str, actor_name: str) -> OutboxJob:
+    """Put a failed, dead or unknown delivery back to pending and plan a send job (the
+    caller commits). Of two staff retrying at once, one wins; the other is refused."""
+    previous = delivery.status
+    if previous not in RETRYABLE:
+        label = STATUS_LABELS.get(previous, previous)
+        raise RetryRefused(f"当前状态为“{label}”，不能重试")
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery.id, Delivery.status == previous)
+        .values(status="pending", next_attempt_at=utcnow(), lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        session.rollback()
+        raise RetryRefused("该发送记录状态刚刚发生变化，请刷新后再试")
+    record_event(
+        session,
+        "delivery",
+        delivery.id,
+        actor=actor,
+        from_state=previous,
+        to_state="pending",
+        note=f"{actor_name}手动重试" + ("（已确认对方未收到）" if previous == "unknown" else ""),
+    )
+    return enqueue_job(session, delivery.queue, Job.SEND_DELIVERY, delivery.id)
