@@ -6,24 +6,28 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
 from admin import records
 from admin.deps import CurrentStaff, WorkerStaff, client_ip
 from admin.handovers import actions as handovers
 from admin.render import ConsoleRoute
+from admin.schemas import (
+    CloseIn,
+    DashboardPublic,
+    DeliveryPublic,
+    HandoverPublic,
+    MePublic,
+    MessagePublic,
+)
 from bot.deps import RuntimeDep, SessionDep, commit
-
-
-class CloseIn(BaseModel):
-    note: str = Field(min_length=1, max_length=handovers.MAX_NOTE)
 
 
 def build_api_router() -> APIRouter:
     router = APIRouter(prefix="/admin/api", route_class=ConsoleRoute, tags=["console"])
 
-    @router.get("/me")
+    @router.get("/me", response_model=MePublic)
     def me(staff: CurrentStaff) -> dict[str, Any]:
+        """The signed-in staff member, and the CSRF token for the POSTs."""
         return {
             "username": staff.username,
             "display_name": staff.display_name,
@@ -33,25 +37,26 @@ def build_api_router() -> APIRouter:
             "csrf_token": staff.csrf_token,
         }
 
-    @router.get("/dashboard")
+    @router.get("/dashboard", response_model=DashboardPublic)
     def dashboard(staff: CurrentStaff, session: SessionDep) -> dict[str, Any]:
+        """Messages today, open and claimed hand-overs per grid, deliveries per status."""
         data = records.dashboard(session, staff)
         data["handovers"] = [vars(g) for g in data["handovers"]]
         return data
 
-    @router.get("/handovers")
+    @router.get("/handovers", response_model=list[HandoverPublic])
     def handover_list(
         staff: WorkerStaff, session: SessionDep, status: str = "active"
     ) -> list[dict[str, Any]]:
         return [row.to_json() for row in handovers.list_handovers(session, staff, status)]
 
-    @router.get("/handovers/{handover_id}")
+    @router.get("/handovers/{handover_id}", response_model=HandoverPublic)
     def handover_detail(
         handover_id: int, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
         return handovers.handover_detail(session, staff, handover_id).to_json()
 
-    @router.post("/handovers/{handover_id}/claim")
+    @router.post("/handovers/{handover_id}/claim", response_model=HandoverPublic)
     def handover_claim(
         request: Request, handover_id: int, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -59,7 +64,7 @@ def build_api_router() -> APIRouter:
         commit(session)
         return handovers.handover_detail(session, staff, handover_id).to_json()
 
-    @router.post("/handovers/{handover_id}/close")
+    @router.post("/handovers/{handover_id}/close", response_model=HandoverPublic)
     def handover_close(
         request: Request, handover_id: int, body: CloseIn, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -67,17 +72,17 @@ def build_api_router() -> APIRouter:
         commit(session)
         return handovers.handover_detail(session, staff, handover_id).to_json()
 
-    @router.get("/messages")
+    @router.get("/messages", response_model=list[MessagePublic])
     def messages(staff: WorkerStaff, session: SessionDep, openid: str = "") -> list[dict[str, Any]]:
         return records.list_messages(session, staff, openid.strip()[:64] or None)
 
-    @router.get("/deliveries")
+    @router.get("/deliveries", response_model=list[DeliveryPublic])
     def deliveries(
         staff: WorkerStaff, session: SessionDep, status: str = ""
     ) -> list[dict[str, Any]]:
         return records.list_deliveries(session, staff, status or None)
 
-    @router.post("/deliveries/{delivery_id}/retry")
+    @router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryPublic)
     def delivery_retry(
         request: Request,
         delivery_id: int,
