@@ -6,18 +6,29 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from admin.audit import audit_staff
 from admin.deps import ADMIN, Staff, WorkerStaff, client_ip, ensure_grid, require_role
 from admin.render import ConsoleRoute
-from admin.requests.actions import MAX_SUMMARY, apply_action, set_public_summary
+from admin.requests.actions import apply_action, set_public_summary
+from admin.requests.schemas import (
+    AssignIn,
+    CouncilIn,
+    OverduePublic,
+    ReasonIn,
+    RequestDetail,
+    RequestList,
+    ResolveIn,
+    SlaIn,
+    SlaRulePublic,
+    SummaryIn,
+)
 from admin.timefmt import local_time
 from bot.deps import SessionDep, commit
 from storage.events import history
@@ -51,39 +62,7 @@ from storage.requests.service import (
 )
 
 NOT_FOUND = "没有找到这个问题"
-MAX_TEXT = 1000
 AdminStaff = Annotated[Staff, Depends(require_role(ADMIN))]
-
-
-class ReasonIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=MAX_TEXT)
-
-
-class ResolveIn(BaseModel):
-    note: str = Field(min_length=1, max_length=MAX_TEXT)
-
-
-class AssignIn(BaseModel):
-    owner_staff_id: int | None = None
-    owner_name: str | None = Field(None, max_length=64)
-    due_at: datetime | None = None
-    note: str | None = Field(None, max_length=MAX_TEXT)
-
-
-class SummaryIn(BaseModel):
-    summary: str = Field("", max_length=MAX_SUMMARY)
-
-
-class CouncilIn(BaseModel):
-    action: Literal["agenda", "decision"]
-    decision: str | None = Field(None, max_length=MAX_TEXT)
-
-
-class SlaIn(BaseModel):
-    category: str
-    urgent: bool = False
-    respond_hours: float = Field(gt=0, le=24 * 90)
-    resolve_hours: float = Field(gt=0, le=24 * 365)
 
 
 def request_json(session: Session, request: ServiceRequest, now: datetime) -> dict[str, Any]:
@@ -171,7 +150,7 @@ def _conflict(exc: TransitionError) -> HTTPException:
 def build_requests_router() -> APIRouter:
     router = APIRouter(prefix="/admin/api/requests", route_class=ConsoleRoute, tags=["requests"])
 
-    @router.get("")
+    @router.get("", response_model=RequestList)
     def list_requests(
         staff: WorkerStaff,
         session: SessionDep,
@@ -203,7 +182,7 @@ def build_requests_router() -> APIRouter:
         rows = session.scalars(query.limit(max(1, min(limit, 500))).offset(max(0, offset)))
         return {"total": int(total or 0), "items": [request_json(session, r, now) for r in rows]}
 
-    @router.get("/overdue")
+    @router.get("/overdue", response_model=OverduePublic)
     def overdue(staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
         counts = overdue_counts(session, utcnow())
         visible = staff.visible_grid_ids()
@@ -214,7 +193,7 @@ def build_requests_router() -> APIRouter:
             ]
         return counts
 
-    @router.get("/sla")
+    @router.get("/sla", response_model=list[SlaRulePublic])
     def sla_rules(staff: WorkerStaff, session: SessionDep) -> list[dict[str, Any]]:
         rules = {(r["category"], r["urgent"]): r for r in default_rules()}
         for row in session.scalars(select(SlaRule)):
@@ -226,7 +205,7 @@ def build_requests_router() -> APIRouter:
             }
         return list(rules.values())
 
-    @router.post("/sla")
+    @router.post("/sla", response_model=SlaRulePublic)
     def set_sla(
         request: Request, body: SlaIn, staff: AdminStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -249,11 +228,15 @@ def build_requests_router() -> APIRouter:
         commit(session)
         return body.model_dump()
 
-    @router.get("/{request_id}")
+    @router.get("/{request_id}", response_model=RequestDetail)
     def detail(request_id: int, staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
         return detail_json(session, _load(session, staff, request_id))
 
-    @router.get("/{request_id}/photos/{photo_id}")
+    @router.get(
+        "/{request_id}/photos/{photo_id}",
+        response_class=FileResponse,
+        responses={200: {"content": {"image/*": {}}, "description": "照片"}},
+    )
     def photo(
         request_id: int, photo_id: int, staff: WorkerStaff, session: SessionDep
     ) -> FileResponse:
@@ -270,13 +253,13 @@ def build_requests_router() -> APIRouter:
         apply_action(request, session, staff, target, action, **kw)
         return detail_json(session, target)
 
-    @router.post("/{request_id}/claim")
+    @router.post("/{request_id}/claim", response_model=RequestDetail)
     def claim_request(
         request: Request, request_id: int, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
         return act(request, session, staff, request_id, "claim")
 
-    @router.post("/{request_id}/assign")
+    @router.post("/{request_id}/assign", response_model=RequestDetail)
     def assign(
         request: Request, request_id: int, body: AssignIn, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -307,13 +290,13 @@ def build_requests_router() -> APIRouter:
             due_at=due,
         )
 
-    @router.post("/{request_id}/start")
+    @router.post("/{request_id}/start", response_model=RequestDetail)
     def start(
         request: Request, request_id: int, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
         return act(request, session, staff, request_id, IN_PROGRESS)
 
-    @router.post("/{request_id}/resolve")
+    @router.post("/{request_id}/resolve", response_model=RequestDetail)
     def resolve(
         request: Request, request_id: int, body: ResolveIn, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -322,7 +305,7 @@ def build_requests_router() -> APIRouter:
     def with_reason(path: str, name: str, to_state: str) -> None:
         """POST /{request_id}/<path>: the transition to `to_state`, noting the reason given."""
 
-        @router.post(f"/{{request_id}}/{path}", name=name)
+        @router.post(f"/{{request_id}}/{path}", name=name, response_model=RequestDetail)
         def route(
             request: Request,
             request_id: int,
@@ -336,7 +319,7 @@ def build_requests_router() -> APIRouter:
     with_reason("cancel", "cancel", CANCELLED)
     with_reason("reopen", "reopen", "accepted")
 
-    @router.post("/{request_id}/public-summary")
+    @router.post("/{request_id}/public-summary", response_model=RequestDetail)
     def public_summary(
         request: Request, request_id: int, body: SummaryIn, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -345,7 +328,7 @@ def build_requests_router() -> APIRouter:
         set_public_summary(request, session, staff, target, body.summary)
         return detail_json(session, target)
 
-    @router.post("/{request_id}/council")
+    @router.post("/{request_id}/council", response_model=RequestDetail)
     def council(
         request: Request, request_id: int, body: CouncilIn, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
