@@ -9,52 +9,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
-import nlp
 from admin.audit import audit_staff
 from admin.deps import ADMIN, Staff, client_ip, require_role
+from admin.knowledge.schemas import EntryIn, EntryPublic, EntryUpdate, WordIn, WordPublic
 from admin.render import ConsoleRoute
 from bot.deps import SessionDep, commit
 from storage.models import KnowledgeEntry, LexiconWord, utcnow
 
 AdminStaff = Annotated[Staff, Depends(require_role(ADMIN))]
-TARGETS = frozenset(nlp.INTENTS) | frozenset(nlp.CATEGORIES)
-
-
-class EntryIn(BaseModel):
-    question: str = Field(min_length=2, max_length=200)
-    answer: str = Field(min_length=2, max_length=2000)
-    keywords: list[str] = Field(min_length=1, max_length=30)
-
-    @field_validator("keywords")
-    @classmethod
-    def _clean(cls, words: list[str]) -> list[str]:
-        cleaned = [w.strip() for w in words if w.strip()]
-        if not cleaned:
-            raise ValueError("至少需要一个关键词")
-        return cleaned
-
-
-class EntryUpdate(BaseModel):
-    question: str | None = Field(None, min_length=2, max_length=200)
-    answer: str | None = Field(None, min_length=2, max_length=2000)
-    keywords: list[str] | None = Field(None, min_length=1, max_length=30)
-    active: bool | None = None
-
-
-class WordIn(BaseModel):
-    word: str = Field(min_length=1, max_length=50)
-    target: str
-    weight: float = Field(1.0, gt=0, le=10)
-
-    @field_validator("target")
-    @classmethod
-    def _known(cls, target: str) -> str:
-        if target not in TARGETS:
-            raise ValueError("target 必须是意图名或问题类别名")
-        return target
 
 
 def entry_json(entry: KnowledgeEntry) -> dict[str, Any]:
@@ -83,12 +47,12 @@ def word_json(word: LexiconWord) -> dict[str, Any]:
 def build_knowledge_router() -> APIRouter:
     router = APIRouter(prefix="/admin/api", route_class=ConsoleRoute, tags=["knowledge"])
 
-    @router.get("/knowledge")
+    @router.get("/knowledge", response_model=list[EntryPublic])
     def list_entries(staff: AdminStaff, session: SessionDep) -> list[dict[str, Any]]:
         rows = session.scalars(select(KnowledgeEntry).order_by(KnowledgeEntry.id))
         return [entry_json(e) for e in rows]
 
-    @router.post("/knowledge", status_code=201)
+    @router.post("/knowledge", status_code=201, response_model=EntryPublic)
     def create_entry(
         body: EntryIn, staff: AdminStaff, session: SessionDep, request: Request
     ) -> dict[str, Any]:
@@ -112,7 +76,7 @@ def build_knowledge_router() -> APIRouter:
         commit(session)
         return entry_json(entry)
 
-    @router.post("/knowledge/{entry_id}")
+    @router.post("/knowledge/{entry_id}", response_model=EntryPublic)
     def update_entry(
         entry_id: int, body: EntryUpdate, staff: AdminStaff, session: SessionDep, request: Request
     ) -> dict[str, Any]:
@@ -135,11 +99,11 @@ def build_knowledge_router() -> APIRouter:
         commit(session)
         return entry_json(entry)
 
-    @router.get("/lexicon")
+    @router.get("/lexicon", response_model=list[WordPublic])
     def list_words(staff: AdminStaff, session: SessionDep) -> list[dict[str, Any]]:
         return [word_json(w) for w in session.scalars(select(LexiconWord).order_by(LexiconWord.id))]
 
-    @router.post("/lexicon", status_code=201)
+    @router.post("/lexicon", status_code=201, response_model=WordPublic)
     def add_word(
         body: WordIn, staff: AdminStaff, session: SessionDep, request: Request
     ) -> dict[str, Any]:
@@ -169,7 +133,7 @@ def build_knowledge_router() -> APIRouter:
         commit(session)
         return word_json(word)
 
-    @router.post("/lexicon/{word_id}/retire")
+    @router.post("/lexicon/{word_id}/retire", response_model=WordPublic)
     def retire_word(
         word_id: int, staff: AdminStaff, session: SessionDep, request: Request
     ) -> dict[str, Any]:
