@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
 
 from admin.deps import WorkerStaff, client_ip
 from admin.meetings.actions import (
@@ -16,6 +15,15 @@ from admin.meetings.actions import (
     decide_and_audit,
     load_item,
     publish_and_audit,
+)
+from admin.meetings.schemas import (
+    AgendaDraft,
+    AttendanceIn,
+    ItemDecisionIn,
+    MeetingDetail,
+    MeetingIn,
+    MeetingPublished,
+    MeetingSummary,
 )
 from admin.meetings.view import (
     ensure_scope,
@@ -32,26 +40,6 @@ from storage.meetings.service import (
 from storage.models import utcnow
 
 
-class MeetingIn(BaseModel):
-    scope: str = Field(max_length=40)  # "grid:1", "compound:2", "community:1"
-    title: str = Field(min_length=1, max_length=100)
-    held_at: datetime
-    place: str | None = Field(None, max_length=100)
-    request_ids: list[int] = Field(min_length=1, max_length=500)
-
-
-class AttendanceIn(BaseModel):
-    names: list[str] = Field(default_factory=list, max_length=500)
-    count: int | None = Field(None, ge=1, le=100_000)
-
-
-class DecisionIn(BaseModel):
-    action: str = Field(min_length=1, max_length=1000)
-    owner_staff_id: int | None = None
-    owner_name: str | None = Field(None, max_length=64)
-    due_at: datetime
-
-
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise HTTPException(status_code=400, detail="时间须带时区，如 2026-11-25T18:00+08:00")
@@ -61,17 +49,17 @@ def _aware(value: datetime) -> datetime:
 def build_meetings_api_router() -> APIRouter:
     router = APIRouter(prefix="/admin/api/meetings", route_class=ConsoleRoute, tags=["meetings"])
 
-    @router.get("")
+    @router.get("", response_model=list[MeetingSummary])
     def meetings(staff: WorkerStaff, session: SessionDep) -> list[dict[str, Any]]:
         return list_meetings(session, staff)
 
-    @router.get("/draft")
+    @router.get("/draft", response_model=AgendaDraft)
     def draft(staff: WorkerStaff, session: SessionDep, scope: str) -> dict[str, Any]:
         kind, scope_id = split_scope(scope)
         ensure_scope(staff, kind, scope_id)
         return {"scope": scope, "items": draft_agenda(session, kind, scope_id, utcnow())}
 
-    @router.post("", status_code=201)
+    @router.post("", status_code=201, response_model=MeetingDetail)
     def create(
         request: Request, body: MeetingIn, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -90,11 +78,11 @@ def build_meetings_api_router() -> APIRouter:
         )
         return meeting_view(session, meeting)
 
-    @router.get("/{meeting_id}")
+    @router.get("/{meeting_id}", response_model=MeetingDetail)
     def detail(meeting_id: int, staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
         return meeting_view(session, load_meeting(session, staff, meeting_id))
 
-    @router.post("/{meeting_id}/attendance")
+    @router.post("/{meeting_id}/attendance", response_model=MeetingDetail)
     def attendance(
         request: Request,
         meeting_id: int,
@@ -108,12 +96,12 @@ def build_meetings_api_router() -> APIRouter:
         )
         return meeting_view(session, meeting)
 
-    @router.post("/{meeting_id}/items/{item_id}/decision")
+    @router.post("/{meeting_id}/items/{item_id}/decision", response_model=MeetingDetail)
     def decision(
         request: Request,
         meeting_id: int,
         item_id: int,
-        body: DecisionIn,
+        body: ItemDecisionIn,
         staff: WorkerStaff,
         session: SessionDep,
     ) -> dict[str, Any]:
@@ -131,7 +119,7 @@ def build_meetings_api_router() -> APIRouter:
         )
         return meeting_view(session, meeting)
 
-    @router.post("/{meeting_id}/publish")
+    @router.post("/{meeting_id}/publish", response_model=MeetingPublished)
     def publish_results(
         request: Request,
         meeting_id: int,
