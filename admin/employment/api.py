@@ -5,22 +5,32 @@ the household survey (摸排登记) as Excel. Routes commit; the services never 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from admin.audit import audit_staff
 from admin.deps import ADMIN, EMPLOYMENT, Staff, client_ip, require_role
+from admin.employment.schemas import (
+    ApplicationDecisionIn,
+    ApplicationPublic,
+    EmploymentFigures,
+    PostingDetail,
+    PostingIn,
+    PostingPublic,
+    SeekerPublic,
+    SurveyImported,
+    SurveyRejected,
+)
 from admin.render import ConsoleRoute
 from bot.deps import RuntimeDep, SessionDep, commit
 from storage.employment.figures import employment_figures
 from storage.employment.matching import NOTIFY_MIN_SCORE, matching_seekers
 from storage.employment.notify import notify_decision
-from storage.employment.profile import HOURS_LABELS, KIND_LABELS, STATUS_LABELS, canonical_skill
+from storage.employment.profile import HOURS_LABELS, KIND_LABELS, STATUS_LABELS
 from storage.employment.service import (
     APPLICATION_LABELS,
     closed_reason,
@@ -44,37 +54,6 @@ MAX_UPLOAD = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_FOUND_POSTING = "没有找到这个岗位"
 NOT_FOUND_APPLICATION = "没有找到这条报名"
-
-
-class PostingIn(BaseModel):
-    kind: Literal["workshop", "county", "migrant", "flexible", "training"]
-    title: str = Field(min_length=1, max_length=100)
-    employer: str = Field(min_length=1, max_length=100)
-    skills: list[str] = Field(default_factory=list, max_length=10)
-    hours: Literal["full", "half", "any"] = "full"
-    place: str = Field(min_length=1, max_length=100)
-    compound_id: int | None = None
-    grid_id: int | None = None
-    pay: str = Field(min_length=1, max_length=64)
-    openings: int = Field(ge=1, le=10000)
-    deadline: date | None = None
-    order_firm: str | None = Field(None, max_length=100)
-    description: str | None = Field(None, max_length=2000)
-
-    @field_validator("skills")
-    @classmethod
-    def known_skills(cls, value: list[str]) -> list[str]:
-        out = []
-        for word in value:
-            skill = canonical_skill(word.strip())
-            if skill is None:
-                raise ValueError(f"不认识的技能：{word}")
-            out.append(skill)
-        return sorted(set(out))
-
-
-class DecisionIn(BaseModel):
-    decision: Literal["hired", "rejected"]
 
 
 def _posting_json(posting: JobPosting, filled: int, applied: int, today: date) -> dict[str, Any]:
@@ -164,14 +143,14 @@ def build_employment_router() -> APIRouter:
         prefix="/admin/api/employment", route_class=ConsoleRoute, tags=["employment"]
     )
 
-    @router.get("/postings")
+    @router.get("/postings", response_model=list[PostingPublic])
     def postings(staff: Officer, session: SessionDep) -> list[dict[str, Any]]:
         rows = list(session.scalars(select(JobPosting).order_by(JobPosting.id.desc()).limit(500)))
         filled, applied = filled_counts(session), _applied_counts(session)
         today = local_today(utcnow())
         return [_posting_json(p, filled.get(p.id, 0), applied.get(p.id, 0), today) for p in rows]
 
-    @router.post("/postings", status_code=201)
+    @router.post("/postings", status_code=201, response_model=PostingPublic)
     def create_posting(
         request: Request, body: PostingIn, staff: Officer, session: SessionDep, runtime: RuntimeDep
     ) -> dict[str, Any]:
@@ -198,7 +177,7 @@ def build_employment_router() -> APIRouter:
         commit(session)
         return _posting_json(posting, 0, 0, local_today(utcnow()))
 
-    @router.get("/postings/{posting_id}")
+    @router.get("/postings/{posting_id}", response_model=PostingDetail)
     def posting_detail(posting_id: int, staff: Officer, session: SessionDep) -> dict[str, Any]:
         posting = _get_posting(session, posting_id)
         filled = filled_counts(session, [posting.id]).get(posting.id, 0)
@@ -215,7 +194,7 @@ def build_employment_router() -> APIRouter:
         data["matching_seekers"] = _matches(session, posting)
         return data
 
-    @router.post("/postings/{posting_id}/close")
+    @router.post("/postings/{posting_id}/close", response_model=PostingPublic)
     def close_posting(
         request: Request, posting_id: int, staff: Officer, session: SessionDep
     ) -> dict[str, Any]:
@@ -240,11 +219,11 @@ def build_employment_router() -> APIRouter:
             local_today(utcnow()),
         )
 
-    @router.post("/applications/{application_id}/decision")
+    @router.post("/applications/{application_id}/decision", response_model=ApplicationPublic)
     def decision(
         request: Request,
         application_id: int,
-        body: DecisionIn,
+        body: ApplicationDecisionIn,
         staff: Officer,
         session: SessionDep,
         runtime: RuntimeDep,
@@ -276,7 +255,7 @@ def build_employment_router() -> APIRouter:
         commit(session)
         return _application_json(application)
 
-    @router.get("/seekers")
+    @router.get("/seekers", response_model=list[SeekerPublic])
     def seekers(staff: Officer, session: SessionDep, status: str = "") -> list[dict[str, Any]]:
         query = select(JobSeeker).options(joinedload(JobSeeker.household)).order_by(JobSeeker.id)
         if status in STATUS_LABELS:
@@ -294,11 +273,15 @@ def build_employment_router() -> APIRouter:
             for s in session.scalars(query.limit(2000))
         ]
 
-    @router.get("/figures")
+    @router.get("/figures", response_model=EmploymentFigures)
     def figures(staff: Officer, session: SessionDep) -> dict[str, Any]:
         return employment_figures(session)
 
-    @router.post("/survey/import", response_model=None)
+    @router.post(
+        "/survey/import",
+        response_model=SurveyImported,
+        responses={422: {"model": SurveyRejected, "description": "有行填写有误，全部未导入"}},
+    )
     async def survey_import(
         request: Request, file: UploadFile, staff: Officer, session: SessionDep
     ) -> dict[str, Any] | JSONResponse:
@@ -331,7 +314,11 @@ def build_employment_router() -> APIRouter:
         commit(session)
         return {"created": result.created, "updated": result.updated, "rows": result.rows}
 
-    @router.get("/survey/export")
+    @router.get(
+        "/survey/export",
+        response_class=Response,
+        responses={200: {"content": {XLSX: {}}, "description": "摸排登记表（Excel）"}},
+    )
     def survey_export(request: Request, staff: Officer, session: SessionDep) -> Response:
         name = f"survey-{local_today(utcnow()).isoformat()}.xlsx"
         content, people = export_survey(session)
