@@ -4,7 +4,6 @@ which channel (customer-service message inside the 48 h window, else a template)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +17,7 @@ from storage.models import (
     VolunteerProfile,
     VolunteerTask,
 )
-from storage.outbound.deliveries import plan_delivery
-from storage.outbound.platform_rules import planned_channel
+from storage.outbound.notify import Template, notify
 from storage.outbound.queues import grid_queue_name
 from storage.volunteers.profiles import DELIVERY_SKILL, LOCAL_TZ, policy_for
 from storage.volunteers.tasks import active_count, local_hm, when_label
@@ -63,20 +61,15 @@ def send_text(
     template_id: str,
 ) -> None:
     """A customer-service message inside the 48 h window, else a template message."""
-    payload: dict[str, Any]
-    if planned_channel(resident.last_message_at, resident.cs_quota_used, now) == "customer_service":
-        channel, payload = "customer_service", {"text": text}
-    else:
-        channel = "template"
-        payload = {"template_id": template_id, "data": {"first": text}, "text": text}
-    plan_delivery(
+    notify(
         session,
-        channel=channel,
-        recipient=resident.openid,
+        resident,
+        text,
         purpose=purpose,
-        payload=payload,
-        idempotency_key=key,
+        key=key,
         queue=queue,
+        now=now,
+        template=Template(template_id, {"first": text}),
     )
 
 

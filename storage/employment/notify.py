@@ -30,7 +30,8 @@ from storage.models import (
     Resident,
     Unit,
 )
-from storage.outbound.deliveries import plan_deliveries, plan_delivery
+from storage.outbound.deliveries import plan_deliveries
+from storage.outbound.notify import Template, notify
 from storage.outbound.platform_rules import planned_channel
 from storage.outbound.queues import grid_queue_name
 
@@ -76,36 +77,15 @@ def choose_channel(
     )
 
 
+def _template_data(text: str, title: str) -> dict[str, Any]:
+    return {"first": title, "keyword1": text.split("\n", 1)[0], "remark": text}
+
+
 def _payload(channel: str, text: str, title: str) -> dict[str, Any]:
     payload: dict[str, Any] = {"text": text}
     if channel == "template":
-        payload.update(
-            template_id=JOB_TEMPLATE_ID,
-            data={"first": title, "keyword1": text.split("\n", 1)[0], "remark": text},
-        )
+        payload.update(template_id=JOB_TEMPLATE_ID, data=_template_data(text, title))
     return payload
-
-
-def plan_to_seeker(
-    session: Session,
-    *,
-    openid: str,
-    channel: str,
-    text: str,
-    title: str,
-    purpose: str,
-    key: str,
-    queue: str,
-) -> Delivery:
-    return plan_delivery(
-        session,
-        channel=channel,
-        recipient=openid,
-        purpose=purpose,
-        payload=_payload(channel, text, title),
-        idempotency_key=key,
-        queue=queue,
-    )
 
 
 def _counts(session: Session, *where: object) -> dict[str, int]:
@@ -205,22 +185,24 @@ def notify_decision(
         Delivery.status.in_(UNSENT),
         Delivery.recipient == resident.openid,
     )
-    used = resident.cs_quota_used + pending.get(resident.openid, 0)
-    channel = choose_channel(resident.last_message_at, used, now, template_allowed)
-    if channel is None:
-        return None
     posting = application.posting
     text = DECISION_TEXT[application.status].format(
         code=posting.code, title=posting.title, employer=posting.employer
     )
     household = seeker.household
-    return plan_to_seeker(
+    return notify(
         session,
-        openid=resident.openid,
-        channel=channel,
-        text=text,
-        title=f"报名结果：{APPLICATION_LABELS[application.status]}",
+        resident,
+        text,
         purpose=DECISION_PURPOSE,
         key=f"{DECISION_PURPOSE}:{application.id}:{application.status}",
         queue=grid_queue_name(household.grid_id if household else None),
+        now=now,
+        template=Template(
+            JOB_TEMPLATE_ID,
+            _template_data(text, f"报名结果：{APPLICATION_LABELS[application.status]}"),
+        ),
+        template_allowed=template_allowed,
+        pending_cs=pending.get(resident.openid, 0),
+        reserved=CS_RESERVED,
     )

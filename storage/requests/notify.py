@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Delivery, RequestSubscriber, Resident, ServiceRequest
 from storage.outbound.deliveries import plan_delivery
-from storage.outbound.platform_rules import planned_channel
+from storage.outbound.notify import Template, notify
 from storage.outbound.queues import grid_queue_name
 from storage.requests.rules import STATUS_LABELS
 from storage.residents.queries import group_channel
@@ -37,11 +37,6 @@ def followers(session: Session, request: ServiceRequest) -> list[Resident]:
     return people
 
 
-def channel_for(resident: Resident, now: datetime) -> str:
-    """Customer-service message inside the 48 h window (while quota lasts), else template."""
-    return planned_channel(resident.last_message_at, resident.cs_quota_used, now) or "template"
-
-
 def notify_resident(
     session: Session,
     request: ServiceRequest,
@@ -50,29 +45,25 @@ def notify_resident(
     key: str,
     now: datetime,
     purpose: str = "request_update",
-) -> Delivery:
-    channel = channel_for(resident, now)
-    if channel == "customer_service":
-        payload: dict[str, object] = {"text": text}
-    else:
-        payload = {
-            "template_id": TEMPLATE_ID,
-            "text": text,
-            "data": {
-                "first": text,
-                "keyword1": request.code,
-                "keyword2": STATUS_LABELS.get(request.status, request.status),
-                "remark": "回复“查询 " + request.code + "”可查看进度。",
-            },
-        }
-    return plan_delivery(
+) -> Delivery | None:
+    template = Template(
+        TEMPLATE_ID,
+        {
+            "first": text,
+            "keyword1": request.code,
+            "keyword2": STATUS_LABELS.get(request.status, request.status),
+            "remark": "回复“查询 " + request.code + "”可查看进度。",
+        },
+    )
+    return notify(
         session,
-        channel=channel,
-        recipient=resident.openid,
+        resident,
+        text,
         purpose=purpose,
-        payload=payload,
-        idempotency_key=f"request:{request.id}:{key}:{resident.openid}",
+        key=f"request:{request.id}:{key}:{resident.openid}",
         queue=grid_queue_name(request.grid_id),
+        now=now,
+        template=template,
     )
 
 
@@ -86,11 +77,12 @@ def notify_followers(
     skip_resident_id: int | None = None,
     purpose: str = "request_update",
 ) -> list[Delivery]:
-    return [
+    planned = (
         notify_resident(session, request, resident, text, key, now, purpose)
         for resident in followers(session, request)
         if resident.id != skip_resident_id and resident.subscribed
-    ]
+    )
+    return [delivery for delivery in planned if delivery is not None]
 
 
 def notify_group(
