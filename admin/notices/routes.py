@@ -7,10 +7,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
 
 from admin.deps import Staff, WorkerStaff, client_ip
 from admin.notices import service as svc
+from admin.notices.schemas import (
+    NoticeDetail,
+    NoticeDraft,
+    NoticeIn,
+    NoticeProgressStatus,
+    NoticeRetried,
+    NoticeSent,
+    NoticeSummary,
+    RecipientPublic,
+    SendIn,
+)
 from admin.render import ConsoleRoute, render
 from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep, commit
 from storage.notices.outcome import progress, recipients
@@ -24,21 +34,6 @@ FLASH = {
     "cancelled": "通知已取消。",
 }
 IntList = Annotated[list[int] | None, Form()]
-
-
-class NoticeIn(BaseModel):
-    title: str = Field("", max_length=64)
-    body: str = Field(min_length=1, max_length=svc.MAX_BODY)
-    link: str = Field("", max_length=500)
-    image_url: str = Field("", max_length=500)
-    scope: str = Field(max_length=16)
-    ids: list[int] = Field(default_factory=list, max_length=500)
-    groups: bool = True
-    people: list[str] = Field(default_factory=list, max_length=10)
-
-
-class SendIn(BaseModel):
-    scheduled_at: str = Field("", max_length=40)
 
 
 def _detail_context(
@@ -163,11 +158,11 @@ def build_notices_router() -> APIRouter:
 
     # -- JSON API ------------------------------------------------------------------------
 
-    @router.get("/admin/api/notices", tags=["console"])
+    @router.get("/admin/api/notices", tags=["notices"], response_model=list[NoticeSummary])
     def api_list(staff: WorkerStaff, session: SessionDep) -> list[dict[str, Any]]:
         return svc.list_notices(session, staff)
 
-    @router.post("/admin/api/notices", tags=["console"])
+    @router.post("/admin/api/notices", tags=["notices"], response_model=NoticeDraft)
     def api_create(
         request: Request,
         body: NoticeIn,
@@ -185,7 +180,12 @@ def build_notices_router() -> APIRouter:
             "preview": svc.preview(session, notice, settings, redis),
         }
 
-    @router.get("/admin/api/notices/{notice_id}", tags=["console"])
+    @router.get(
+        "/admin/api/notices/{notice_id}",
+        tags=["notices"],
+        response_model=NoticeDetail,
+        response_model_exclude_unset=True,
+    )
     def api_detail(
         notice_id: int,
         staff: WorkerStaff,
@@ -199,12 +199,20 @@ def build_notices_router() -> APIRouter:
             out["preview"] = svc.preview(session, notice, settings, redis)
         return out
 
-    @router.get("/admin/api/notices/{notice_id}/progress", tags=["console"])
+    @router.get(
+        "/admin/api/notices/{notice_id}/progress",
+        tags=["notices"],
+        response_model=NoticeProgressStatus,
+    )
     def api_progress(notice_id: int, staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
         notice = svc.get_notice(session, staff, notice_id)
         return {"status": notice.status, **progress(session, notice.id)}
 
-    @router.get("/admin/api/notices/{notice_id}/recipients", tags=["console"])
+    @router.get(
+        "/admin/api/notices/{notice_id}/recipients",
+        tags=["notices"],
+        response_model=list[RecipientPublic],
+    )
     def api_recipients(
         notice_id: int, staff: WorkerStaff, session: SessionDep, status: str = ""
     ) -> list[dict[str, Any]]:
@@ -214,7 +222,7 @@ def build_notices_router() -> APIRouter:
             row["sent_at"] = row["sent_at"].isoformat() if row["sent_at"] else None
         return rows
 
-    @router.post("/admin/api/notices/{notice_id}/send", tags=["console"])
+    @router.post("/admin/api/notices/{notice_id}/send", tags=["notices"], response_model=NoticeSent)
     def api_send(
         request: Request,
         notice_id: int,
@@ -231,7 +239,9 @@ def build_notices_router() -> APIRouter:
         commit(session)
         return {"outcome": outcome, **svc.summary(session, notice)}
 
-    @router.post("/admin/api/notices/{notice_id}/retry", tags=["console"])
+    @router.post(
+        "/admin/api/notices/{notice_id}/retry", tags=["notices"], response_model=NoticeRetried
+    )
     def api_retry(
         request: Request,
         notice_id: int,
@@ -244,7 +254,9 @@ def build_notices_router() -> APIRouter:
         commit(session)
         return {"retried": moved, **svc.summary(session, notice)}
 
-    @router.post("/admin/api/notices/{notice_id}/cancel", tags=["console"])
+    @router.post(
+        "/admin/api/notices/{notice_id}/cancel", tags=["notices"], response_model=NoticeSummary
+    )
     def api_cancel(
         request: Request, notice_id: int, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
