@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +16,20 @@ from admin.deps import ADMIN, CANTEEN, Staff, client_ip, require_role
 from admin.render import ConsoleRoute
 from admin.timefmt import local_time
 from admin.volunteers.canteen_records import order_json, task_json, volunteer_json
+from admin.volunteers.schemas import (
+    HoursEntryPublic,
+    HoursIn,
+    Leaderboard,
+    NoteIn,
+    OrderConfirmed,
+    OrderPublic,
+    PolicyIn,
+    PolicyPublic,
+    TaskDetail,
+    TaskIn,
+    TaskPublic,
+    VolunteerPublic,
+)
 from bot.deps import RuntimeDep, SessionDep, commit
 from storage.models import (
     Community,
@@ -40,36 +52,6 @@ from storage.volunteers.profiles import (
 from storage.volunteers.tasks import cancel_task, canteen_for, create_task
 
 CanteenStaff = Annotated[Staff, Depends(require_role(CANTEEN, ADMIN))]
-SLOT = r"^(breakfast|lunch|dinner)$"
-
-
-class TaskIn(BaseModel):
-    building: str = Field(min_length=1, max_length=8)
-    unit: str = Field(min_length=1, max_length=8)
-    room: str = Field(min_length=1, max_length=8)
-    meal_date: date
-    slot: str = Field(pattern=SLOT)
-    count: int = Field(default=1, ge=1, le=20)
-    note: str | None = Field(default=None, max_length=200)
-
-
-class NoteIn(BaseModel):
-    note: str = Field(default="", max_length=200)
-
-
-class HoursIn(BaseModel):
-    minutes: int = Field(ge=-6000, le=6000)
-    reason: str = Field(min_length=1, max_length=200)
-    corrects_id: int | None = None
-
-
-class PolicyIn(BaseModel):
-    require_approval: bool | None = None
-    offer_wait_minutes: int | None = Field(default=None, ge=1, le=720)
-    max_active_tasks: int | None = Field(default=None, ge=1, le=20)
-    handback_minutes: int | None = Field(default=None, ge=0, le=720)
-    minutes_per_task: int | None = Field(default=None, ge=1, le=600)
-    remind_minutes: int | None = Field(default=None, ge=0, le=720)
 
 
 def _community_id(session: Session) -> int:
@@ -101,14 +83,14 @@ def _conflict(session: Session) -> Iterator[None]:
 def build_canteen_router() -> APIRouter:
     router = APIRouter(prefix="/admin/api/canteen", route_class=ConsoleRoute, tags=["canteen"])
 
-    @router.get("/orders")
+    @router.get("/orders", response_model=list[OrderPublic])
     def orders(staff: CanteenStaff, session: SessionDep, status: str = "") -> list[dict[str, Any]]:
         query = select(MealOrder).order_by(MealOrder.meal_date, MealOrder.id).limit(500)
         if status:
             query = query.where(MealOrder.status == status)
         return [order_json(session, o) for o in session.scalars(query)]
 
-    @router.post("/orders/{order_id}/confirm")
+    @router.post("/orders/{order_id}/confirm", response_model=OrderConfirmed)
     def order_confirm(
         request: Request,
         order_id: int,
@@ -125,7 +107,7 @@ def build_canteen_router() -> APIRouter:
         commit(session)
         return {"order": order_json(session, order), "task": task_json(session, task)}
 
-    @router.post("/orders/{order_id}/reject")
+    @router.post("/orders/{order_id}/reject", response_model=OrderPublic)
     def order_reject(
         request: Request, order_id: int, body: NoteIn, staff: CanteenStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -136,7 +118,7 @@ def build_canteen_router() -> APIRouter:
         commit(session)
         return order_json(session, order)
 
-    @router.post("/orders/{order_id}/cancel")
+    @router.post("/orders/{order_id}/cancel", response_model=OrderPublic)
     def order_cancel(
         request: Request,
         order_id: int,
@@ -154,18 +136,18 @@ def build_canteen_router() -> APIRouter:
         commit(session)
         return order_json(session, order)
 
-    @router.get("/tasks")
+    @router.get("/tasks", response_model=list[TaskPublic])
     def tasks(staff: CanteenStaff, session: SessionDep, status: str = "") -> list[dict[str, Any]]:
         query = select(VolunteerTask).order_by(VolunteerTask.pickup_at, VolunteerTask.id)
         if status:
             query = query.where(VolunteerTask.status == status)
         return [task_json(session, t) for t in session.scalars(query.limit(500))]
 
-    @router.get("/tasks/{task_id}")
+    @router.get("/tasks/{task_id}", response_model=TaskDetail)
     def task_detail(task_id: int, staff: CanteenStaff, session: SessionDep) -> dict[str, Any]:
         return task_json(session, _get(session, VolunteerTask, task_id, "任务"), events=True)
 
-    @router.post("/tasks")
+    @router.post("/tasks", response_model=TaskPublic)
     def task_create(
         request: Request,
         body: TaskIn,
@@ -194,7 +176,7 @@ def build_canteen_router() -> APIRouter:
         commit(session)
         return task_json(session, task)
 
-    @router.post("/tasks/{task_id}/cancel")
+    @router.post("/tasks/{task_id}/cancel", response_model=TaskPublic)
     def task_cancel(
         request: Request,
         task_id: int,
@@ -211,12 +193,12 @@ def build_canteen_router() -> APIRouter:
         commit(session)
         return task_json(session, task)
 
-    @router.get("/volunteers")
+    @router.get("/volunteers", response_model=list[VolunteerPublic])
     def volunteers(staff: CanteenStaff, session: SessionDep) -> list[dict[str, Any]]:
         rows = session.scalars(select(VolunteerProfile).order_by(VolunteerProfile.id))
         return [volunteer_json(session, p) for p in rows]
 
-    @router.post("/volunteers/{volunteer_id}/hours")
+    @router.post("/volunteers/{volunteer_id}/hours", response_model=VolunteerPublic)
     def hours_correction(
         request: Request, volunteer_id: int, body: HoursIn, staff: CanteenStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -232,7 +214,7 @@ def build_canteen_router() -> APIRouter:
         commit(session)
         return volunteer_json(session, profile)
 
-    @router.post("/volunteers/{volunteer_id}/{action}")
+    @router.post("/volunteers/{volunteer_id}/{action}", response_model=VolunteerPublic)
     def volunteer_status(
         request: Request, volunteer_id: int, action: str, staff: CanteenStaff, session: SessionDep
     ) -> dict[str, Any]:
@@ -247,7 +229,7 @@ def build_canteen_router() -> APIRouter:
         commit(session)
         return volunteer_json(session, profile)
 
-    @router.get("/volunteers/{volunteer_id}/hours")
+    @router.get("/volunteers/{volunteer_id}/hours", response_model=list[HoursEntryPublic])
     def hours_ledger(volunteer_id: int, staff: CanteenStaff, session: SessionDep) -> list[Any]:
         _get(session, VolunteerProfile, volunteer_id, "志愿者")
         rows = session.scalars(
@@ -268,7 +250,7 @@ def build_canteen_router() -> APIRouter:
             for e in rows
         ]
 
-    @router.get("/leaderboard")
+    @router.get("/leaderboard", response_model=Leaderboard)
     def board(
         staff: CanteenStaff, session: SessionDep, month: str = "", grid_id: int | None = None
     ) -> dict[str, Any]:
@@ -279,13 +261,13 @@ def build_canteen_router() -> APIRouter:
         rows = leaderboard(session, _community_id(session), grid_id, start, end)
         return {"month": month or local_time(utcnow())[:7], "rows": [vars(r) for r in rows]}
 
-    @router.get("/settings")
+    @router.get("/settings", response_model=PolicyPublic)
     def settings(staff: CanteenStaff, session: SessionDep) -> dict[str, Any]:
         policy = policy_for(session, _community_id(session))
         commit(session)
         return _policy_json(policy)
 
-    @router.post("/settings")
+    @router.post("/settings", response_model=PolicyPublic)
     def settings_update(
         request: Request, body: PolicyIn, staff: CanteenStaff, session: SessionDep
     ) -> dict[str, Any]:
