@@ -14,10 +14,11 @@ Number = int | float
 
 
 class Public(BaseModel):
-    """An answer: every key the route sends is declared (an undeclared one is an error,
-    so the documentation cannot silently fall behind the code)."""
+    """An answer: every key the route sends is declared, with its exact type (an
+    undeclared key or a value of another type is an error rather than silently dropped
+    or converted, so the documentation cannot fall behind the code)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class MePublic(Public):
