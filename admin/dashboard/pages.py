@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from admin.audit import audit_staff
+from admin.dashboard.schemas import DashboardFigures
 from admin.deps import (
     ADMIN,
     CANTEEN,
@@ -72,8 +73,14 @@ def build_dashboard_router() -> APIRouter:
         context: dict[str, Any] = {"f": figures, "exports": allowed_exports(staff)}
         return render(request, "dashboard_figures.html", context, staff)
 
-    @router.get("/admin/api/figures", include_in_schema=True, tags=["figures"])
+    @router.get(
+        "/admin/api/figures",
+        include_in_schema=True,
+        tags=["figures"],
+        response_model=DashboardFigures,
+    )
     def figures_api(staff: WorkerStaff, session: SessionDep) -> dict[str, Any]:
+        """The figures page's numbers for the grids the staff member sees."""
         return dashboard_figures(session, staff.visible_grid_ids(), utcnow())
 
     @router.get("/admin/exports", response_class=HTMLResponse)
