@@ -19,6 +19,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from admin.requests.open311_schemas import (
+    Open311Created,
+    Open311Error,
+    Open311Request,
+    Open311Service,
+)
 from bot.deps import RuntimeDep, SessionDep, commit
 from storage.models import Building, Grid, ServiceRequest, utcnow
 from storage.privacy import scrub_public_text
@@ -33,6 +39,10 @@ from storage.residents.queries import community_for_account, find_household
 
 ADDRESS = re.compile(r"(\d+)\s*(?:号楼|号|栋|幢|[-－])\s*(?:(\d+)\s*(?:单元|[-－])\s*(\d+)?)?")
 MAX_LIST = 200
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": list[Open311Error], "description": text}
+    for code, text in ((400, "请求有误"), (403, "api_key 无效"), (404, "没有这个问题"))
+}
 DESCRIPTIONS = {
     "水电燃气": "停水停电、燃气异味、供暖",
     "公共照明": "楼道灯、路灯不亮",
@@ -88,7 +98,7 @@ def build_open311_router() -> APIRouter:
         community = community_for_account(session, None)
         return community.name if community else ""
 
-    @router.get("/services.json")
+    @router.get("/services.json", response_model=list[Open311Service])
     def services() -> list[dict[str, Any]]:
         return [
             {
@@ -103,7 +113,11 @@ def build_open311_router() -> APIRouter:
             for name, code in SERVICE_CODES.items()
         ]
 
-    @router.get("/requests.json")
+    @router.get(
+        "/requests.json",
+        response_model=list[Open311Request],
+        responses={400: ERRORS[400]},
+    )
     def list_requests(
         session: SessionDep,
         service_request_id: str | None = None,
@@ -132,14 +146,22 @@ def build_open311_router() -> APIRouter:
         name = community_name(session)
         return [_public(session, r, name) for r in rows]
 
-    @router.get("/requests/{code}.json")
+    @router.get(
+        "/requests/{code}.json",
+        response_model=list[Open311Request],
+        responses={404: ERRORS[404]},
+    )
     def get_request(code: str, session: SessionDep) -> Any:
         request = session.scalar(select(ServiceRequest).where(ServiceRequest.code == code.upper()))
         if request is None:
             return _error(404, f"service_request_id {code} not found")
         return [_public(session, request, community_name(session))]
 
-    @router.post("/requests.json")
+    @router.post(
+        "/requests.json",
+        response_model=list[Open311Created],
+        responses={400: ERRORS[400], 403: ERRORS[403]},
+    )
     def create(
         session: SessionDep,
         runtime: RuntimeDep,
