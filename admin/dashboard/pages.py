@@ -65,9 +65,9 @@ def allowed_exports(staff: Staff) -> list[dict[str, str]]:
 
 
 def build_dashboard_router() -> APIRouter:
-    router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+    router = APIRouter(route_class=ConsoleRoute)
 
-    @router.get("/admin/figures", response_class=HTMLResponse)
+    @router.get("/admin/figures", response_class=HTMLResponse, include_in_schema=False)
     def figures_page(request: Request, staff: WorkerStaff, session: SessionDep) -> HTMLResponse:
         figures = dashboard_figures(session, staff.visible_grid_ids(), utcnow())
         context: dict[str, Any] = {"f": figures, "exports": allowed_exports(staff)}
@@ -75,7 +75,6 @@ def build_dashboard_router() -> APIRouter:
 
     @router.get(
         "/admin/api/figures",
-        include_in_schema=True,
         tags=["figures"],
         response_model=DashboardFigures,
     )
@@ -83,12 +82,12 @@ def build_dashboard_router() -> APIRouter:
         """The figures page's numbers for the grids the staff member sees."""
         return dashboard_figures(session, staff.visible_grid_ids(), utcnow())
 
-    @router.get("/admin/exports", response_class=HTMLResponse)
+    @router.get("/admin/exports", response_class=HTMLResponse, include_in_schema=False)
     def exports_page(request: Request, staff: CurrentStaff) -> HTMLResponse:
         context: dict[str, Any] = {"f": None, "exports": allowed_exports(staff)}
         return render(request, "dashboard_figures.html", context, staff)
 
-    @router.get("/admin/export/{filename}")
+    @router.get("/admin/export/{filename}", include_in_schema=False)
     def export(
         request: Request, filename: str, staff: CurrentStaff, session: SessionDep
     ) -> Response:
