@@ -43,9 +43,13 @@ class StatusCounts(Public):
     unknown: int
 
 
-class ChannelProgress(StatusCounts):
+class _Channel(Public):
     channel: str
     label: str
+
+
+class ChannelProgress(StatusCounts, _Channel):
+    """One channel's deliveries per status (the channel first, as sent)."""
 
 
 class NoticeProgress(Public):
