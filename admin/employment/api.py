@@ -27,9 +27,11 @@ from admin.employment.schemas import (
 )
 from admin.render import ConsoleRoute
 from bot.deps import RuntimeDep, SessionDep, commit
+from storage.employment import postings as posting_service
 from storage.employment.figures import employment_figures
 from storage.employment.matching import NOTIFY_MIN_SCORE, matching_seekers
 from storage.employment.notify import notify_decision
+from storage.employment.postings import PostingRefused
 from storage.employment.profile import HOURS_LABELS, KIND_LABELS, STATUS_LABELS
 from storage.employment.service import (
     APPLICATION_LABELS,
@@ -42,11 +44,8 @@ from storage.employment.service import (
     seeker_view,
 )
 from storage.employment.survey_excel import SurveyFileError, export_survey, import_survey
-from storage.events import record_event
 from storage.models import Building, Household, JobApplication, JobPosting, JobSeeker, Unit, utcnow
-from storage.outbound.jobs import Job
 from storage.outbound.platform_rules import template_allowed
-from storage.outbound.queues import enqueue_job
 from storage.residents.queries import community_for_account
 
 Officer = Annotated[Staff, Depends(require_role(EMPLOYMENT, ADMIN))]
@@ -154,26 +153,20 @@ def build_employment_router() -> APIRouter:
     def create_posting(
         request: Request, body: PostingIn, staff: Officer, session: SessionDep, runtime: RuntimeDep
     ) -> dict[str, Any]:
-        if body.order_firm and body.kind != "training":
-            raise HTTPException(status_code=400, detail="只有培训才能填写订单企业（培训+订单）")
         community = community_for_account(session, None)
         if community is None:
             raise HTTPException(status_code=400, detail="还没有建立社区")
-        posting = JobPosting(
-            community_id=community.id, created_by=staff.username, **body.model_dump()
-        )
-        session.add(posting)
-        session.flush()
-        record_event(
-            session,
-            "job_posting",
-            posting.id,
-            actor=staff.actor,
-            to_state="open",
-            note=f"发布{KIND_LABELS[posting.kind]} {posting.code} {posting.title}",
-        )
+        try:
+            posting = posting_service.publish_posting(
+                session,
+                community_id=community.id,
+                created_by=staff.username,
+                actor=staff.actor,
+                fields=body.model_dump(),
+            )
+        except PostingRefused as exc:
+            raise HTTPException(status_code=400, detail=exc.message) from None
         audit_staff(session, staff, "job_post", client_ip(request), "job_posting", posting.id)
-        enqueue_job(session, "default", Job.NOTIFY_NEW_POSTING, posting.id)
         commit(session)
         return _posting_json(posting, 0, 0, local_today(utcnow()))
 
@@ -199,17 +192,7 @@ def build_employment_router() -> APIRouter:
         request: Request, posting_id: int, staff: Officer, session: SessionDep
     ) -> dict[str, Any]:
         posting = _get_posting(session, posting_id)
-        if posting.status != "closed":
-            posting.status = "closed"
-            record_event(
-                session,
-                "job_posting",
-                posting.id,
-                actor=staff.actor,
-                from_state="open",
-                to_state="closed",
-                note="停止报名",
-            )
+        if posting_service.close_posting(session, posting, actor=staff.actor):
             audit_staff(session, staff, "job_close", client_ip(request), "job_posting", posting.id)
             commit(session)
         return _posting_json(
