@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from storage.employment.profile import KIND_LABELS
@@ -13,6 +12,7 @@ from storage.events import record_event
 from storage.models import JobPosting
 from storage.outbound.jobs import Job
 from storage.outbound.queues import DEFAULT_QUEUE, enqueue_job
+from storage.writes import update_if
 
 
 class PostingRefused(ValueError):
@@ -45,13 +45,14 @@ def publish_posting(
 
 def close_posting(session: Session, posting: JobPosting, *, actor: str) -> bool:
     """Stop applications; False when it was already closed (by someone else, perhaps)."""
-    result = session.execute(
-        update(JobPosting)
-        .where(JobPosting.id == posting.id, JobPosting.status != "closed")
-        .values(status="closed")
-        .execution_options(synchronize_session=False)
+    closed = update_if(
+        session,
+        JobPosting,
+        JobPosting.id == posting.id,
+        JobPosting.status != "closed",
+        status="closed",
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not closed:
         return False
     posting.status = "closed"
     record_event(

@@ -7,11 +7,12 @@ faster. Every change writes an event row (the history); the caller audits and co
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.events import record_event
 from storage.models import Event, Handover, Resident, StaffAccount
+from storage.writes import update_if
 
 MAX_NOTE = 1000
 
@@ -53,13 +54,13 @@ def claimed_by(session: Session, handover_id: int) -> str | None:
 
 
 def _transition(session: Session, handover_id: int, from_state: str, to_state: str) -> bool:
-    result = session.execute(
-        update(Handover)
-        .where(Handover.id == handover_id, Handover.status == from_state)
-        .values(status=to_state)
-        .execution_options(synchronize_session=False)
+    return update_if(
+        session,
+        Handover,
+        Handover.id == handover_id,
+        Handover.status == from_state,
+        status=to_state,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _current_status(session: Session, handover: Handover) -> str:

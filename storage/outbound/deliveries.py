@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from storage.events import record_event
 from storage.models import Delivery, Event, OutboxJob, utcnow
 from storage.outbound.jobs import Job
 from storage.outbound.queues import DEFAULT_QUEUE, enqueue_job
+from storage.writes import update_if
 
 # Rows per statement when checking keys and inserting in bulk.
 KEY_CHUNK = 500
@@ -234,13 +235,16 @@ def retry(session: Session, delivery: Delivery, *, actor: str, actor_name: str) 
     if previous not in RETRYABLE:
         label = STATUS_LABELS.get(previous, previous)
         raise RetryRefused(f"当前状态为“{label}”，不能重试")
-    result = session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery.id, Delivery.status == previous)
-        .values(status="pending", next_attempt_at=utcnow(), lease_until=None)
-        .execution_options(synchronize_session=False)
+    moved = update_if(
+        session,
+        Delivery,
+        Delivery.id == delivery.id,
+        Delivery.status == previous,
+        status="pending",
+        next_attempt_at=utcnow(),
+        lease_until=None,
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not moved:
         session.rollback()
         raise RetryRefused("该发送记录状态刚刚发生变化，请刷新后再试")
     record_event(
