@@ -13,11 +13,11 @@ from handlers import confirm, handover
 from handlers.address import FLOW as ADDRESS_FLOW
 from handlers.address import RegisterAddressHandler
 from handlers.base import Context, Reply
+from handlers.employment.seek import FLOW as JOB_FLOW
+from handlers.employment.seek import JobSeekHandler
 from handlers.fallback import FLOW as NOT_UNDERSTOOD_FLOW
 from handlers.fallback import take as fallback_take
 from handlers.flows import Flow, FlowRegistry, take_with
-from handlers.jobs.seek import FLOW as JOB_FLOW
-from handlers.jobs.seek import JobSeekHandler
 from handlers.reports.emergency import DETAILS_FLOW, take_details
 from handlers.reports.rating import (
     FOLLOWUP_FLOW,

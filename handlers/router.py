@@ -9,12 +9,12 @@ from handlers.address import RegisterAddressHandler
 from handlers.base import Context, Handler, Reply
 from handlers.cancel import CancelHandler
 from handlers.consult import ConsultHandler, KnowledgeLike
+from handlers.employment import employment_handlers
 from handlers.fallback import ClarifyHandler, FallbackHandler
 from handlers.flows import Flow, FlowRegistry
 from handlers.forward import ForwardToStaffHandler
 from handlers.help import GreetingHelpHandler
 from handlers.human import HumanHandler
-from handlers.jobs import job_handlers
 from handlers.media import MediaHandler
 from handlers.registry import build_flows
 from handlers.reports import report_handlers
@@ -135,7 +135,7 @@ def build_router(
             ClarifyHandler(),
             # Feature handlers: one line per feature module, in priority order.
             *volunteer_handlers(),
-            *job_handlers(),
+            *employment_handlers(),
             *report_handlers(),
             # (end of feature handlers)
             GreetingHelpHandler(),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from handlers.base import Handler
-from handlers.jobs.apply import JobApplyHandler, JobWithdrawHandler
-from handlers.jobs.optout import JobNoticeOptOutHandler
-from handlers.jobs.seek import JobSeekHandler
+from handlers.employment.apply import JobApplyHandler, JobWithdrawHandler
+from handlers.employment.optout import JobNoticeOptOutHandler
+from handlers.employment.seek import JobSeekHandler
 
 
-def job_handlers() -> list[Handler]:
+def employment_handlers() -> list[Handler]:
     """In priority order. Each claims only its own flow, the job intents, a 退订 from a
     seeker, or a cancel that speaks of an open application, so listing them before other
     features keeps answers inside the job dialogue (e.g. "开车") from being read as
@@ -21,5 +21,5 @@ __all__ = [
     "JobNoticeOptOutHandler",
     "JobSeekHandler",
     "JobWithdrawHandler",
-    "job_handlers",
+    "employment_handlers",
 ]

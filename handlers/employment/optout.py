@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nlp
 from handlers.base import Context, Reply
-from handlers.jobs import texts
+from handlers.employment import texts
 from storage.employment.service import find_seeker, set_notify
 
 OPT_OUT = ("退订", "取消岗位通知", "不要岗位通知", "不想收岗位通知", "别发岗位", "不要再发岗位")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.base import Context, IntentHandler, Reply
-from handlers.jobs import texts
+from handlers.employment import texts
 from storage.employment.service import (
     APPLICATION_LABELS,
     apply_for,

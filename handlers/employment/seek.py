@@ -13,7 +13,7 @@ from typing import Any
 import nlp
 from handlers.base import Context, IntentHandler, Reply
 from handlers.dialogue import DialogueState
-from handlers.jobs import texts
+from handlers.employment import texts
 from storage.employment.profile import ParsedProfile, parse_profile
 from storage.employment.service import (
     best_jobs,
