@@ -25,9 +25,12 @@ from bot.sandbox.simulator import WeChatSimulator
 from bot.settings import Settings
 from storage.db_templates import DatabaseTemplate
 from storage.staff.accounts import use_cheap_hashing
+from tests.rq_pubsub import patch_pubsub_race
 
 # Test databases are throwaway: staff passwords are hashed with cheap argon2 parameters.
 use_cheap_hashing()
+# In-process burst workers end without RQ's one-second pub/sub race (see tests/rq_pubsub.py).
+patch_pubsub_race()
 
 TOKEN = "test-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
