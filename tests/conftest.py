@@ -1,6 +1,8 @@
 """Shared fixtures: a real Valkey server, a real database (SQLite, or PostgreSQL when
-TEST_DATABASE_URL is set) copied fresh for every test, the real app (answered in-process
-by default; `real_server` puts it behind uvicorn on a socket), real RQ workers."""
+TEST_DATABASE_URL is set) fresh for every test (a copy of the seeded template; on
+PostgreSQL, a finished test's database put back exactly to the template's state, see
+tests/db_pool.py), the real app (answered in-process by default; `real_server` puts it
+behind uvicorn on a socket), real RQ workers."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from bot.sandbox.simulator import WeChatSimulator
 from bot.settings import Settings
 from storage.db_templates import DatabaseTemplate
 from storage.staff.accounts import use_cheap_hashing
+from tests.db_pool import TestDatabases
 from tests.rq_pubsub import patch_pubsub_race
 
 # Test databases are throwaway: staff passwords are hashed with cheap argon2 parameters.
@@ -85,11 +88,20 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Data
     template.close()
 
 
+@pytest.fixture(scope="session")
+def test_databases(database_template: DatabaseTemplate) -> Iterator[TestDatabases]:
+    """Fresh copies of the template; on PostgreSQL, finished ones are reset and reused
+    (see tests/db_pool.py)."""
+    databases = TestDatabases(database_template)
+    yield databases
+    databases.close()
+
+
 @pytest.fixture
-def database_url(database_template: DatabaseTemplate) -> Iterator[str]:
-    url = database_template.fresh()
+def database_url(test_databases: TestDatabases) -> Iterator[str]:
+    url = test_databases.fresh()
     yield url
-    database_template.drop(url)
+    test_databases.release(url)
 
 
 # -- The service ---------------------------------------------------------------------------
