@@ -16,8 +16,11 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/shequ serve
 
+# One pytest-xdist worker per core (at most 4: each starts its own Valkey and database
+# template); TEST_WORKERS=0 runs everything in this one process.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -128,6 +128,11 @@ def settings(database_url: str, redis_url: str, server_port: int, tmp_path: Path
         WECOM_API_BASE=f"{base}/sandbox/api/wecom",
         # Staff edits take effect on the next message, so no test waits for a re-check.
         SHEQU_LEXICON_CHECK_SECONDS=0,
+        # A test reads the real reply; on a loaded machine a message can take longer than
+        # the production budget, and a holding reply there would fail a test for the
+        # machine's speed. The budget itself is tested with its own settings
+        # (tests/bot/test_resilience.py).
+        SHEQU_REPLY_BUDGET=15,
     )
 
 
@@ -285,10 +290,24 @@ def safe_wechat(live_server: InProcessApp) -> Iterator[WeChat]:
 E2E_MODULES = ("test_processes.py", "test_shutdown.py", "test_crash.py", "test_backup_restore.py")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The end-to-end tier (a real uvicorn socket, chromium, subprocesses) is marked `e2e`,
     so `pytest -m "not e2e"` runs the in-process tiers alone while working."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "real_server" in fixtures or item.path.name in E2E_MODULES:
             item.add_marker(pytest.mark.e2e)
+    if hasattr(config, "workerinput"):
+        # A pytest-xdist worker (`make test`): the slow end-to-end tests are handed out
+        # first, so that no worker ends waiting on one of them, and the browser tests
+        # last: Playwright's sync API keeps an event loop running in the main thread
+        # from its first use on, and tests that run an event loop of their own
+        # (tests/bot/asgi_client.py) cannot run after it in the same process. The order
+        # is the same in every worker, as xdist requires; otherwise as collected.
+        items.sort(key=_distribution_order)
+
+
+def _distribution_order(item: pytest.Item) -> int:
+    if "chromium" in getattr(item, "fixturenames", ()):
+        return 2
+    return 0 if item.get_closest_marker("e2e") else 1
