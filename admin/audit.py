@@ -1,35 +1,14 @@
-"""Audit rows for staff actions, added to the caller's transaction (the route commits)."""
+"""Audit rows for a signed-in staff member's actions (storage.staff.audit writes them)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from admin.deps import Staff
+from storage.staff.audit import audit
 from storage.staff.models import AuditLog
 
-
-def audit(
-    session: Session,
-    *,
-    action: str,
-    username: str,
-    staff_id: int | None,
-    ip: str | None,
-    target_type: str | None = None,
-    target_id: int | str | None = None,
-    detail: str | None = None,
-) -> AuditLog:
-    row = AuditLog(
-        staff_id=staff_id,
-        username=username[:64],
-        action=action,
-        target_type=target_type,
-        target_id=None if target_id is None else str(target_id),
-        detail=detail,
-        ip=ip,
-    )
-    session.add(row)
-    return row
+__all__ = ["audit", "audit_staff"]
 
 
 def audit_staff(

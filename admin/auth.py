@@ -14,18 +14,14 @@ import hashlib
 import json
 import secrets
 import time
-from contextlib import suppress
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from redis import Redis
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from storage.models import StaffAccount
-from storage.staff.accounts import DEMO_PASSWORD, password_hasher
+from storage.staff.accounts import DEMO_PASSWORD, authenticate
+
+__all__ = ["authenticate"]  # the login page checks passwords through here
 
 SESSION_COOKIE = "shequ_staff"
 LOGIN_CSRF_COOKIE = "shequ_login_csrf"
@@ -45,31 +41,6 @@ IP_FAIL_LIMIT = 20
 TOO_MANY_ATTEMPTS = "尝试次数过多，请15分钟后再试"
 BAD_CREDENTIALS = "用户名或密码错误"
 DEMO_REFUSED = "演示账号和演示密码不能在正式环境中使用，请联系社区管理员开设账号"
-
-
-@lru_cache(maxsize=2)
-def _dummy_hash(hasher: PasswordHasher) -> str:
-    return hasher.hash(secrets.token_urlsafe(16))
-
-
-def authenticate(session: Session, username: str, password: str) -> StaffAccount | None:
-    """The active account whose password matches, else None. Rehashes outdated hashes
-    (the caller commits)."""
-    hasher = password_hasher()
-    query = select(StaffAccount).where(StaffAccount.username == username.lower())
-    staff = session.scalar(query)
-    if staff is None or not staff.active:
-        # Spend the same time as a real check so response times do not reveal usernames.
-        with suppress(VerificationError):
-            hasher.verify(_dummy_hash(hasher), password)
-        return None
-    try:
-        hasher.verify(staff.password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return None
-    if hasher.check_needs_rehash(staff.password_hash):
-        staff.password_hash = hasher.hash(password)
-    return staff
 
 
 def demo_refused(staff: StaffAccount, password: str, production: bool) -> bool:

@@ -35,7 +35,7 @@ from storage.staff.accounts import (
     resolve_grids,
     set_password,
 )
-from storage.staff.models import AuditLog
+from storage.staff.audit import audit
 
 NOT_MIGRATED = "数据库还没有建好或版本太旧，请先运行 shequ db upgrade"
 
@@ -63,15 +63,15 @@ def _session() -> Iterator[Session]:
 
 
 def _audit(session: Session, action: str, username: str, detail: str | None = None) -> None:
-    session.add(
-        AuditLog(
-            username=_operator(),
-            action=action,
-            target_type="staff",
-            target_id=username,
-            detail=detail,
-            ip=None,
-        )
+    audit(
+        session,
+        action=action,
+        username=_operator(),
+        staff_id=None,
+        ip=None,
+        target_type="staff",
+        target_id=username,
+        detail=detail,
     )
 
 

@@ -16,7 +16,8 @@ from admin.deps import ADMIN, Staff, client_ip, require_role
 from admin.knowledge.schemas import EntryIn, EntryPublic, EntryUpdate, WordIn, WordPublic
 from admin.render import ConsoleRoute
 from bot.deps import SessionDep, commit
-from storage.models import KnowledgeEntry, LexiconWord, utcnow
+from storage.knowledge import service as knowledge
+from storage.models import KnowledgeEntry, LexiconWord
 
 AdminStaff = Annotated[Staff, Depends(require_role(ADMIN))]
 
@@ -56,14 +57,13 @@ def build_knowledge_router() -> APIRouter:
     def create_entry(
         body: EntryIn, staff: AdminStaff, session: SessionDep, request: Request
     ) -> dict[str, Any]:
-        entry = KnowledgeEntry(
+        entry = knowledge.create_entry(
+            session,
             question=body.question,
             answer=body.answer,
             keywords=body.keywords,
-            updated_by=staff.username,
+            by=staff.username,
         )
-        session.add(entry)
-        session.flush()
         audit_staff(
             session,
             staff,
@@ -84,9 +84,7 @@ def build_knowledge_router() -> APIRouter:
         if entry is None:
             raise HTTPException(status_code=404, detail="没有这条办事指南")
         changes = body.model_dump(exclude_none=True)
-        for name, value in changes.items():
-            setattr(entry, name, value)
-        entry.updated_by, entry.updated_at = staff.username, utcnow()
+        knowledge.update_entry(session, entry, changes, staff.username)
         audit_staff(
             session,
             staff,
@@ -107,20 +105,9 @@ def build_knowledge_router() -> APIRouter:
     def add_word(
         body: WordIn, staff: AdminStaff, session: SessionDep, request: Request
     ) -> dict[str, Any]:
-        existing = session.scalar(
-            select(LexiconWord).where(
-                LexiconWord.word == body.word, LexiconWord.target == body.target
-            )
+        word = knowledge.add_word(
+            session, word=body.word, target=body.target, weight=body.weight, by=staff.username
         )
-        word = existing or LexiconWord(word=body.word, target=body.target)
-        word.weight, word.active, word.added_by, word.updated_at = (
-            body.weight,
-            True,
-            staff.username,
-            utcnow(),
-        )
-        session.add(word)
-        session.flush()
         audit_staff(
             session,
             staff,
@@ -140,7 +127,7 @@ def build_knowledge_router() -> APIRouter:
         word = session.get(LexiconWord, word_id)
         if word is None:
             raise HTTPException(status_code=404, detail="没有这个词")
-        word.active, word.updated_at = False, utcnow()
+        knowledge.retire_word(session, word)
         audit_staff(
             session, staff, "lexicon_retire", client_ip(request), "lexicon", word.id, word.word
         )

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from admin.audit import audit_staff
 from admin.deps import Staff, client_ip
 from bot.deps import commit
-from storage.models import Resident, ServiceRequest, StaffAccount, utcnow
-from storage.privacy import scrub_public_text
-from storage.requests.service import TransitionError, claim, record_action, transition
+from storage.models import ServiceRequest, StaffAccount, utcnow
+from storage.requests import council
+from storage.requests.council import MAX_SUMMARY
+from storage.requests.service import TransitionError, claim, transition
 
-MAX_SUMMARY = 500
+__all__ = ["MAX_SUMMARY", "apply_action", "set_public_summary"]
 
 
 def apply_action(
@@ -44,15 +45,9 @@ def apply_action(
 def set_public_summary(
     request: Request, session: Session, staff: Staff, target: ServiceRequest, text: str
 ) -> None:
-    """Store what the public may read about `target`, scrubbed of phone, ID and room
-    numbers and of the reporter's name; empty text withdraws it."""
-    reporter = session.get(Resident, target.resident_id) if target.resident_id else None
-    names = [reporter.name] if reporter else []
-    summary = scrub_public_text(text, names)[:MAX_SUMMARY] or None
-    if summary == target.public_summary:
-        return
-    target.public_summary = summary
-    note = f"公开摘要：{summary}" if summary else "撤回公开摘要"
-    record_action(session, target, "note", actor=staff.actor, note=note)
-    audit_staff(session, staff, "public_summary", client_ip(request), "request", target.code, note)
-    commit(session)
+    note = council.set_public_summary(session, target, text, actor=staff.actor)
+    if note is not None:
+        audit_staff(
+            session, staff, "public_summary", client_ip(request), "request", target.code, note
+        )
+        commit(session)

@@ -42,6 +42,7 @@ from storage.models import (
     StaffAccount,
     utcnow,
 )
+from storage.requests import council as council_agenda
 from storage.requests.queries import filtered_requests, overdue_counts
 from storage.requests.rules import (
     ACTION_LABELS,
@@ -53,12 +54,12 @@ from storage.requests.rules import (
     RETURNED,
     STATUS_LABELS,
     default_rules,
+    set_sla_rule,
 )
 from storage.requests.service import (
     ENTITY,
     TransitionError,
     owner_label,
-    record_action,
 )
 
 NOT_FOUND = "没有找到这个问题"
@@ -211,18 +212,14 @@ def build_requests_router() -> APIRouter:
     ) -> dict[str, Any]:
         if body.category not in (*CATEGORIES, "*"):
             raise HTTPException(status_code=400, detail="未知的问题类别")
-        row = session.scalar(
-            select(SlaRule).where(SlaRule.category == body.category, SlaRule.urgent == body.urgent)
+        set_sla_rule(
+            session,
+            body.category,
+            urgent=body.urgent,
+            respond_hours=body.respond_hours,
+            resolve_hours=body.resolve_hours,
+            by=staff.actor,
         )
-        if row is None:
-            row = SlaRule(
-                category=body.category, urgent=body.urgent, respond_hours=0, resolve_hours=0
-            )
-            session.add(row)
-        row.respond_hours = body.respond_hours
-        row.resolve_hours = body.resolve_hours
-        row.updated_by = staff.actor
-        row.updated_at = utcnow()
         detail = f"{body.category} 紧急={body.urgent} 响应{body.respond_hours}h 办结{body.resolve_hours}h"
         audit_staff(session, staff, "sla", client_ip(request), "sla_rule", body.category, detail)
         commit(session)
@@ -333,24 +330,15 @@ def build_requests_router() -> APIRouter:
         request: Request, request_id: int, body: CouncilIn, staff: WorkerStaff, session: SessionDep
     ) -> dict[str, Any]:
         target = _load(session, staff, request_id)
-        if body.action == "agenda":
-            if target.council_status:
-                raise HTTPException(status_code=409, detail="该问题已在议事会议题中")
-            target.council_status = "agenda"
-            note = "列入居民议事会议题"
-        else:
-            decision = (body.decision or "").strip()
-            if not decision:
-                raise HTTPException(status_code=400, detail="请填写议事会决定")
-            if target.council_status != "agenda":
-                raise HTTPException(status_code=409, detail="请先列入议事会议题")
-            target.council_status = "decided"
-            target.council_decision = decision
-            target.council_decided_at = utcnow()
-            note = decision
-        target.updated_at = utcnow()
-        to_state = "agenda" if body.action == "agenda" else "decided"
-        record_action(session, target, to_state, actor=staff.actor, note=note)
+        try:
+            if body.action == "agenda":
+                council_agenda.put_on_agenda(session, target, actor=staff.actor)
+            else:
+                council_agenda.record_decision(
+                    session, target, body.decision or "", actor=staff.actor
+                )
+        except TransitionError as exc:
+            raise HTTPException(status_code=exc.status, detail=exc.message) from exc
         audit_staff(
             session,
             staff,
@@ -358,7 +346,7 @@ def build_requests_router() -> APIRouter:
             client_ip(request),
             "request",
             target.code,
-            note,
+            target.council_decision if body.action == "decision" else "列入居民议事会议题",
         )
         commit(session)
         return detail_json(session, target)

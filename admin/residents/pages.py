@@ -33,7 +33,6 @@ from admin.deps import (
 )
 from admin.render import ConsoleRoute, render
 from bot.deps import SessionDep, commit
-from storage.events import record_event
 from storage.models import (
     Building,
     Household,
@@ -44,12 +43,12 @@ from storage.models import (
     VolunteerTask,
 )
 from storage.privacy import mask_phone
+from storage.residents.households_excel import CARE_TAGS
+from storage.residents.records import RecordError, set_care_tags, update_contact
 
-CARE_TAGS = ("独居老人", "低保", "特困", "残疾", "留守儿童")
 MASKED = "＊＊＊（无权查看）"
 LOOKUP_ROLES = (ADMIN, GRID_WORKER, CANTEEN, EMPLOYMENT)
 ADDRESS = re.compile(r"^\s*(\d+)\D+(\d+)\D+(\d+)\s*$")
-PHONE = re.compile(r"^1\d{10}$")
 FLASH = {"saved": "居民信息已保存。", "tags": "住户关怀标签已保存。"}
 
 
@@ -192,13 +191,10 @@ def build_residents_router() -> APIRouter:
         resident = _load(session, staff, resident_id)
         if not view(session, staff, resident)["may_edit"]:
             raise HTTPException(status_code=403, detail=ROLE_FORBIDDEN)
-        phone = phone.strip()
-        if phone and not PHONE.match(phone):
-            raise HTTPException(status_code=400, detail="手机号应为11位数字")
-        before = f"{resident.name or ''}/{resident.phone or ''}"
-        resident.name = name.strip() or None
-        resident.phone = phone or None
-        detail = f"{before} → {resident.name or ''}/{resident.phone or ''}"
+        try:
+            detail = update_contact(session, resident, name=name, phone=phone)
+        except RecordError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
         audit_staff(
             session, staff, "resident_edit", client_ip(request), "resident", resident.id, detail
         )
@@ -218,22 +214,11 @@ def build_residents_router() -> APIRouter:
             raise HTTPException(status_code=403, detail=ROLE_FORBIDDEN)
         form = await request.form()
         chosen = [str(t) for t in form.getlist("tag")]
-        if any(t not in CARE_TAGS for t in chosen):
-            raise HTTPException(status_code=400, detail="未知的关怀标签")
-        before = list(household.tags or [])
-        after = [t for t in CARE_TAGS if t in chosen]
-        if before != after:
-            household.tags = after
-            note = f"关怀标签：{'、'.join(before) or '无'} → {'、'.join(after) or '无'}"
-            record_event(
-                session,
-                "household",
-                household.id,
-                actor=staff.actor,
-                from_state="tags",
-                to_state="tags",
-                note=note,
-            )
+        try:
+            note = set_care_tags(session, household, chosen, actor=staff.actor)
+        except RecordError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        if note is not None:
             audit_staff(
                 session,
                 staff,

@@ -48,6 +48,7 @@ from storage.volunteers.profiles import (
     month_bounds,
     policy_for,
     set_status,
+    update_policy,
 )
 from storage.volunteers.tasks import cancel_task, canteen_for, create_task
 
@@ -271,10 +272,8 @@ def build_canteen_router() -> APIRouter:
     def settings_update(
         request: Request, body: PolicyIn, staff: CanteenStaff, session: SessionDep
     ) -> dict[str, Any]:
-        policy = policy_for(session, _community_id(session))
         changes = body.model_dump(exclude_none=True)
-        for key, value in changes.items():
-            setattr(policy, key, value)
+        policy = update_policy(session, _community_id(session), changes)
         audit_staff(session, staff, "volunteer.settings", client_ip(request), detail=str(changes))
         commit(session)
         return _policy_json(policy)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import KnowledgeEntry, LexiconWord
+from storage.orm import utcnow
 
 SEED_FILE = Path(__file__).with_name("knowledge_seed.json")
 
@@ -50,3 +52,46 @@ def content_version(session: Session) -> str:
         ).one()
         parts.append(f"{count}@{latest.isoformat() if latest else '-'}")
     return "|".join(parts)
+
+
+# -- staff edits ---------------------------------------------------------------------------
+
+
+def create_entry(
+    session: Session, *, question: str, answer: str, keywords: list[str], by: str
+) -> KnowledgeEntry:
+    entry = KnowledgeEntry(question=question, answer=answer, keywords=keywords, updated_by=by)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+ENTRY_FIELDS = frozenset({"question", "answer", "keywords", "active"})
+
+
+def update_entry(session: Session, entry: KnowledgeEntry, changes: dict[str, Any], by: str) -> None:
+    unknown = set(changes) - ENTRY_FIELDS
+    if unknown:
+        raise ValueError(f"not an entry field: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(entry, name, value)
+    entry.updated_by, entry.updated_at = by, utcnow()
+    session.flush()
+
+
+def add_word(session: Session, *, word: str, target: str, weight: float, by: str) -> LexiconWord:
+    """A new word, or the same word and target brought back with the new weight."""
+    row = session.scalar(
+        select(LexiconWord).where(LexiconWord.word == word, LexiconWord.target == target)
+    )
+    if row is None:
+        row = LexiconWord(word=word, target=target)
+        session.add(row)
+    row.weight, row.active, row.added_by, row.updated_at = weight, True, by, utcnow()
+    session.flush()
+    return row
+
+
+def retire_word(session: Session, word: LexiconWord) -> None:
+    word.active, word.updated_at = False, utcnow()
+    session.flush()

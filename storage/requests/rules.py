@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from storage.clock import CHINA, in_china
 from storage.clock import now as clock_now
 from storage.models import SlaRule
+from storage.orm import utcnow
 from storage.work_calendar import WorkCalendar
 
 CST = CHINA  # the name other modules import; China time is defined once, in storage.clock
@@ -150,6 +151,28 @@ def sla_for(session: Session, category: str, urgent: bool) -> Sla:
     if urgent:
         return Sla(*URGENT_SLA)
     return Sla(*CATEGORY_SLA.get(category, DEFAULT_SLA))
+
+
+def set_sla_rule(
+    session: Session,
+    category: str,
+    *,
+    urgent: bool,
+    respond_hours: float,
+    resolve_hours: float,
+    by: str,
+) -> SlaRule:
+    """The rule for (category, urgency), created or changed; `category` may be "*"."""
+    row = session.scalar(
+        select(SlaRule).where(SlaRule.category == category, SlaRule.urgent == urgent)
+    )
+    if row is None:
+        row = SlaRule(category=category, urgent=urgent, respond_hours=0, resolve_hours=0)
+        session.add(row)
+    row.respond_hours, row.resolve_hours = respond_hours, resolve_hours
+    row.updated_by, row.updated_at = by, utcnow()
+    session.flush()
+    return row
 
 
 def sla_deadline(start: datetime, hours: float, urgent: bool, calendar: WorkCalendar) -> datetime:

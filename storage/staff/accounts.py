@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -251,3 +252,28 @@ def account_state(account: StaffAccount) -> str:
     if account.must_change_password:
         return "待修改临时密码"
     return "正常"
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def authenticate(session: Session, username: str, password: str) -> StaffAccount | None:
+    """The active account whose password matches, else None. Rehashes outdated hashes
+    (the caller commits)."""
+    hasher = password_hasher()
+    query = select(StaffAccount).where(StaffAccount.username == username.lower())
+    staff = session.scalar(query)
+    if staff is None or not staff.active:
+        # Spend the same time as a real check so response times do not reveal usernames.
+        with suppress(VerificationError):
+            hasher.verify(_dummy_hash(hasher), password)
+        return None
+    try:
+        hasher.verify(staff.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = hasher.hash(password)
+    return staff

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
@@ -39,6 +40,23 @@ def policy_for(session: Session, community_id: int) -> VolunteerPolicy:
         policy = VolunteerPolicy(community_id=community_id)
         session.add(policy)
         session.flush()
+    return policy
+
+
+POLICY_FIELDS = frozenset(
+    c.key for c in VolunteerPolicy.__table__.columns if c.key not in {"id", "community_id"}
+)
+
+
+def update_policy(session: Session, community_id: int, changes: dict[str, Any]) -> VolunteerPolicy:
+    """The canteen's settings with `changes` applied (only known settings)."""
+    unknown = set(changes) - POLICY_FIELDS
+    if unknown:
+        raise ValueError(f"not a volunteer setting: {sorted(unknown)}")
+    policy = policy_for(session, community_id)
+    for key, value in changes.items():
+        setattr(policy, key, value)
+    session.flush()
     return policy
 
 
