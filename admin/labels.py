@@ -137,7 +137,7 @@ def recipient_labels(session: Session, recipients: Iterable[str]) -> dict[str, s
     for target, name in session.execute(
         select(GroupChannel.target, GroupChannel.name).where(GroupChannel.target.in_(wanted))
     ):
-        found[target] = name or target
+        found[target] = str(name or target)
     for openid, name in session.execute(
         select(Resident.openid, Resident.name).where(Resident.openid.in_(wanted))
     ):
