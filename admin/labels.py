@@ -137,11 +137,11 @@ def recipient_labels(session: Session, recipients: Iterable[str]) -> dict[str, s
     for target, name in session.execute(
         select(GroupChannel.target, GroupChannel.name).where(GroupChannel.target.in_(wanted))
     ):
-        found[target] = str(name or target)
-    for openid, name in session.execute(
+        found[target] = name or target
+    for openid, person in session.execute(
         select(Resident.openid, Resident.name).where(Resident.openid.in_(wanted))
     ):
-        found[openid] = f"居民{name}" if name else "居民（未登记姓名）"
+        found[openid] = f"居民{person}" if person else "居民（未登记姓名）"
     if "all" in wanted:
         found.setdefault("all", "全体关注者")
     return found
