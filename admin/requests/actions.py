@@ -14,6 +14,8 @@ from admin.deps import Staff, client_ip
 from bot.deps import commit
 from storage.models import Resident, ServiceRequest, StaffAccount, utcnow
 from storage.privacy import scrub_public_text
+from storage.requests.routing import returned_to_pool
+from storage.requests.rules import RETURNED
 from storage.requests.service import TransitionError, claim, record_action, transition
 
 MAX_SUMMARY = 500
@@ -34,7 +36,10 @@ def apply_action(
             assert account is not None
             claim(session, target, account, now=now)
         else:
+            source_grid = target.grid_id
             transition(session, target, action, actor=staff.actor, now=now, **kw)
+            if action == RETURNED:  # back to the community's dispatch pool
+                returned_to_pool(session, target, source_grid, kw.get("note") or "无")
     except TransitionError as exc:
         raise HTTPException(status_code=exc.status, detail=exc.message) from exc
     audit_staff(session, staff, action, client_ip(request), "request", target.code, kw.get("note"))

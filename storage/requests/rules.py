@@ -55,6 +55,10 @@ ACTION_LABELS = {
     "followup_asked": "回访：问题解决了吗",
     "followup": "回访答复",
     "note": "补充说明",
+    "corrected": "修改信息",
+    "transferred": "转派",
+    "replied": "回复居民",
+    "contact_overdue": "超过联系期限，提醒网格",
 }
 
 CATEGORIES = (
