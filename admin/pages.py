@@ -211,6 +211,18 @@ def build_pages_router() -> APIRouter:
         commit(session)
         return RedirectResponse(f"/admin/handovers/{handover_id}?done=closed", status_code=303)
 
+    @router.post("/handovers/{handover_id}/reply")
+    def handover_reply(
+        request: Request,
+        handover_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        text: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        handovers.reply(session, staff, handover_id, text, client_ip(request))
+        commit(session)
+        return RedirectResponse(f"/admin/handovers/{handover_id}?done=replied", status_code=303)
+
     @router.get("/messages", response_class=HTMLResponse)
     def messages(
         request: Request,
