@@ -1,7 +1,7 @@
 """The home page as a to-do list for staff who work the queues: my open requests, due
 today, overdue, unclaimed in my grids, open hand-overs and failed deliveries — each a
 count that links to exactly that list (the same queries the lists use), plus the first
-few overdue and due-today requests to open with one tap."""
+few open requests in working order (overdue, urgent, by deadline) to open with one tap."""
 
 from __future__ import annotations
 
