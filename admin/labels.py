@@ -6,13 +6,14 @@ export uses the same words."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.clock import in_china
 from storage.models import GroupChannel, Resident, StaffAccount
+from storage.requests.rules import duration_words
 from storage.staff.accounts import ROLE_LABELS
 
 INTENT_LABELS = {
@@ -75,6 +76,7 @@ SYSTEM_ACTORS = {
     "dispatcher": "派单程序",
     "open311": "公开接口",
 }
+__all__ = ["duration_words"]  # re-exported: durations in words for every console page
 
 
 def intent_label(code: str | None) -> str:
@@ -145,17 +147,6 @@ def recipient_labels(session: Session, recipients: Iterable[str]) -> dict[str, s
     if "all" in wanted:
         found.setdefault("all", "全体关注者")
     return found
-
-
-def duration_words(delta: timedelta) -> str:
-    """A length of time as staff say it: 不到1小时, 5小时, 2天, 2天3小时."""
-    hours = int(abs(delta).total_seconds() // 3600)
-    if hours < 1:
-        return "不到1小时"
-    if hours < 24:
-        return f"{hours}小时"
-    days, rest = divmod(hours, 24)
-    return f"{days}天{rest}小时" if rest else f"{days}天"
 
 
 def days_ago_words(since: datetime, now: datetime) -> str:

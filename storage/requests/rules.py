@@ -200,3 +200,14 @@ def deadline_label(value: datetime, now: datetime | None = None) -> str:
 
 def china_day(value: datetime) -> str:
     return in_china(value).strftime("%Y%m%d")
+
+
+def duration_words(delta: timedelta) -> str:
+    """A length of time as people say it: 不到1小时, 5小时, 2天, 2天3小时."""
+    hours = int(abs(delta).total_seconds() // 3600)
+    if hours < 1:
+        return "不到1小时"
+    if hours < 24:
+        return f"{hours}小时"
+    days, rest = divmod(hours, 24)
+    return f"{days}天{rest}小时" if rest else f"{days}天"
