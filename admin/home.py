@@ -71,7 +71,8 @@ def todo(session: Session, staff: Staff) -> dict[str, Any]:
     ]
     names = grid_names(session)
     first = [
-        row_view(session, r, names, now) for r in session.scalars(requests(today).limit(FIRST_FEW))
+        row_view(session, r, names, now)
+        for r in session.scalars(requests(QueueFilter()).limit(FIRST_FEW))
     ]
     return {
         "todo": [

@@ -111,6 +111,9 @@ def test_filters_search_pages_and_overdue_first(
         "deliveries": "0",
     }
     assert 'href="/admin/requests?owner=me" data-todo="mine"' in home
+    # Then the first few in working order, overdue one first.
+    first = home.split("先办这几件")[1]
+    assert codes_in(first)[:2] == [code_of[late], code_of[gas]]
 
 
 def test_home_counts_hand_overs_of_my_grids(
