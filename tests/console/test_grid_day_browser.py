@@ -15,8 +15,8 @@ from sqlalchemy import update
 
 from bot.runtime import Runtime
 from storage.models import Resident
-from tests.console.conftest import login
 from tests.conftest import WeChat
+from tests.console.conftest import login
 
 Shot = Callable[[Any, str], Path]
 PHONE = {"width": 375, "height": 740}
