@@ -141,3 +141,11 @@ def test_messages_and_deliveries_in_words(
     assert "问题通知工作群" in deliveries
     assert "wecom_robot" not in deliveries and "grid-g1" not in deliveries
     assert "共1条" in zhang.http.get("/admin/deliveries").text
+
+
+def test_ages_in_words_on_the_agenda_draft(
+    wechat: WeChat, console: Callable[[str], Console]
+) -> None:
+    wechat.say("demo-wangnainai", "3号楼楼道灯坏了")
+    page = console("zhangmin").http.get("/admin/meetings/new", params={"scope": "grid:1"}).text
+    assert "今天反映" in page and "0天前" not in page
