@@ -183,3 +183,15 @@ def test_hand_over_conversation_reply_and_the_resident_told(
     assert not any("已上门处理" in t for t in texts)  # the staff's note stays in the record
     late = zhang.post_form(f"/admin/handovers/{handover_id}/reply", text="还有事吗")
     assert late.status_code == 409 and "已办结" in late.text
+
+
+def test_api_history_names_the_actors(
+    wechat: WeChat, runtime: Runtime, console: Callable[[str], Console]
+) -> None:
+    code = report_code(wechat, "demo-wangnainai", "3号楼2单元楼道灯坏了")
+    request_id = get_request(runtime, code).id
+    zhang = console("zhangmin")
+    assert zhang.api_post(f"/admin/api/requests/{request_id}/claim").status_code == 200
+    detail = zhang.http.get(f"/admin/api/requests/{request_id}").json()
+    labels = [e["actor_label"] for e in detail["history"]]
+    assert labels == ["居民王奶奶", "张敏（网格员）"]
