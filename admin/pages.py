@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from redis.exceptions import RedisError
 
-from admin import records
+from admin import home, records
 from admin.audit import audit, audit_staff
 from admin.auth import (
     BAD_CREDENTIALS,
@@ -26,6 +26,7 @@ from admin.auth import (
 from admin.csrf import CSRF_REFUSED, new_token, tokens_match
 from admin.deps import (
     CHANGE_PASSWORD_PATH,
+    QUEUE_ROLES,
     UNAVAILABLE,
     CurrentStaff,
     PasswordStaff,
@@ -33,6 +34,8 @@ from admin.deps import (
     client_ip,
 )
 from admin.handovers import actions as handovers
+from admin.labels import CHANNEL_LABELS, INTENT_LABELS
+from admin.paging import paginate
 from admin.render import ConsoleRoute, render
 from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep, commit
 
@@ -161,7 +164,10 @@ def build_pages_router() -> APIRouter:
 
     @router.get("", response_class=HTMLResponse)
     def dashboard(request: Request, staff: CurrentStaff, session: SessionDep) -> HTMLResponse:
-        return render(request, "dashboard.html", records.dashboard(session, staff), staff)
+        context = records.dashboard(session, staff)
+        if staff.may_use(*QUEUE_ROLES):
+            context.update(home.todo(session, staff))
+        return render(request, "dashboard.html", context, staff)
 
     @router.get("/handovers", response_class=HTMLResponse)
     def handover_list(
@@ -205,29 +211,64 @@ def build_pages_router() -> APIRouter:
         commit(session)
         return RedirectResponse(f"/admin/handovers/{handover_id}?done=closed", status_code=303)
 
+    @router.post("/handovers/{handover_id}/reply")
+    def handover_reply(
+        request: Request,
+        handover_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        text: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        handovers.reply(session, staff, handover_id, text, client_ip(request))
+        commit(session)
+        return RedirectResponse(f"/admin/handovers/{handover_id}?done=replied", status_code=303)
+
     @router.get("/messages", response_class=HTMLResponse)
     def messages(
-        request: Request, staff: WorkerStaff, session: SessionDep, openid: str = ""
+        request: Request,
+        staff: WorkerStaff,
+        session: SessionDep,
+        openid: str = "",
+        q: Annotated[str, Query(max_length=100)] = "",
+        intent: str = "",
+        status: str = "",
+        page: int = 1,
     ) -> HTMLResponse:
         openid = openid.strip()[:64]
-        rows = records.list_messages(session, staff, openid or None)
-        return render(request, "messages.html", {"rows": rows, "openid": openid}, staff)
+        query = records.messages_query(
+            staff, openid or None, words=q.strip(), intent=intent, status=status
+        )
+        params = {"openid": openid, "q": q, "intent": intent, "status": status}
+        pager, query = paginate(session, query, page, 50, params)
+        context = {
+            "rows": records.message_rows(session, query),
+            "pager": pager,
+            "f": params,
+            "intents": INTENT_LABELS,
+            "statuses": records.MESSAGE_STATUS,
+        }
+        return render(request, "messages.html", context, staff)
 
     @router.get("/deliveries", response_class=HTMLResponse)
     def deliveries(
-        request: Request, staff: WorkerStaff, session: SessionDep, status: str = ""
+        request: Request,
+        staff: WorkerStaff,
+        session: SessionDep,
+        status: str = "",
+        channel: str = "",
+        page: int = 1,
     ) -> HTMLResponse:
-        rows = records.list_deliveries(session, staff, status or None)
-        return render(
-            request,
-            "deliveries.html",
-            {
-                "rows": rows,
-                "status": status,
-                "labels": records.STATUS_LABELS,
-            },
-            staff,
-        )
+        query = records.deliveries_query(staff, status or None, channel)
+        pager, query = paginate(session, query, page, 50, {"status": status, "channel": channel})
+        context = {
+            "rows": records.delivery_rows(session, query),
+            "pager": pager,
+            "status": status,
+            "channel": channel,
+            "labels": {"problem": "未送达（全部）", **records.STATUS_LABELS},
+            "channels": CHANNEL_LABELS,
+        }
+        return render(request, "deliveries.html", context, staff)
 
     @router.post("/deliveries/{delivery_id}/retry")
     def delivery_retry(

@@ -6,11 +6,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from admin.audit import audit_staff
 from admin.deps import GRID_FORBIDDEN, Staff
+from admin.labels import (
+    CHANNEL_LABELS,
+    INTENT_LABELS,
+    MESSAGE_TYPE_LABELS,
+    channel_label,
+    intent_label,
+    purpose_label,
+    recipient_labels,
+)
 from admin.timefmt import local_time, start_of_today
 from storage.models import (
     Building,
@@ -27,6 +36,7 @@ from storage.models import (
 from storage.outbound.deliveries import RETRYABLE, STATUS_LABELS, RetryRefused, retry, status_counts
 from storage.outbound.queues import grid_queue_name
 
+PROBLEM_STATUSES = ("failed", "dead", "unknown")
 RETRY_CONFIRM = "确认重新发送这条消息？"
 # An unknown outcome may mean the resident has it already: staff check before resending.
 UNKNOWN_CONFIRM = "这条消息可能已经送达（微信未正常应答）。请先向接收人确认没有收到，再重新发送，否则对方会收到两条。确认重发？"
@@ -86,15 +96,20 @@ def dashboard(session: Session, staff: Staff) -> dict[str, Any]:
 # -- Messages --------------------------------------------------------------------------------
 
 
-def list_messages(
-    session: Session, staff: Staff, openid: str | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
-    """Recent inbound messages, newest first; grid workers see their grids' residents only."""
+def messages_query(
+    staff: Staff,
+    openid: str | None = None,
+    *,
+    words: str = "",
+    intent: str = "",
+    status: str = "",
+) -> Any:
+    """Inbound messages, newest first; grid workers see their grids' residents only.
+    `words` matches the resident's name, openid or what they wrote."""
     query = (
         select(InboundMessage, Resident.name)
         .outerjoin(Resident, Resident.openid == InboundMessage.openid)
         .order_by(InboundMessage.id.desc())
-        .limit(limit)
     )
     grids = staff.visible_grid_ids()
     if grids is not None:
@@ -106,6 +121,23 @@ def list_messages(
         )
     if openid:
         query = query.where(InboundMessage.openid == openid)
+    for word in words.split()[:5]:
+        pattern = f"%{word}%"
+        query = query.where(
+            or_(
+                Resident.name.ilike(pattern),
+                InboundMessage.openid.ilike(pattern),
+                InboundMessage.content.ilike(pattern),
+            )
+        )
+    if intent in INTENT_LABELS:
+        query = query.where(InboundMessage.intent == intent)
+    if status in MESSAGE_STATUS:
+        query = query.where(InboundMessage.status == status)
+    return query
+
+
+def message_rows(session: Session, query: Any) -> list[dict[str, Any]]:
     return [
         {
             "id": m.id,
@@ -113,13 +145,22 @@ def list_messages(
             "resident_name": name or "",
             "received_at": local_time(m.received_at),
             "msg_type": m.msg_type,
+            "msg_type_label": MESSAGE_TYPE_LABELS.get(m.msg_type, m.msg_type),
             "content": m.content if m.content is not None else (m.event or ""),
             "intent": m.intent or "",
+            "intent_label": intent_label(m.intent),
             "status": MESSAGE_STATUS.get(m.status, m.status),
             "reply_text": m.reply_text or "",
         }
         for m, name in session.execute(query).all()
     ]
+
+
+def list_messages(
+    session: Session, staff: Staff, openid: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Recent inbound messages, newest first; grid workers see their grids' residents only."""
+    return message_rows(session, messages_query(staff, openid).limit(limit))
 
 
 # -- Deliveries ------------------------------------------------------------------------------
@@ -130,12 +171,15 @@ def _visible_queues(staff: Staff) -> list[str] | None:
     return None if grids is None else [grid_queue_name(g) for g in grids]
 
 
-def delivery_json(d: Delivery) -> dict[str, Any]:
+def delivery_json(d: Delivery, names: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "id": d.id,
         "channel": d.channel,
+        "channel_label": channel_label(d.channel),
         "recipient": d.recipient,
+        "recipient_label": (names or {}).get(d.recipient, d.recipient),
         "purpose": d.purpose,
+        "purpose_label": purpose_label(d.purpose),
         "queue": d.queue,
         "status": d.status,
         "status_label": STATUS_LABELS.get(d.status, d.status),
@@ -149,17 +193,32 @@ def delivery_json(d: Delivery) -> dict[str, Any]:
     }
 
 
-def list_deliveries(
-    session: Session, staff: Staff, status: str | None = None, limit: int = 200
-) -> list[dict[str, Any]]:
-    """Newest first. Grid workers see deliveries queued for their grids."""
-    query = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
-    if status in STATUS_LABELS:
+def deliveries_query(staff: Staff, status: str | None = None, channel: str = "") -> Any:
+    """Newest first. Grid workers see deliveries queued for their grids. `problem`: every
+    delivery that did not (surely) arrive."""
+    query = select(Delivery).order_by(Delivery.id.desc())
+    if status == "problem":
+        query = query.where(Delivery.status.in_(PROBLEM_STATUSES))
+    elif status in STATUS_LABELS:
         query = query.where(Delivery.status == status)
+    if channel in CHANNEL_LABELS:
+        query = query.where(Delivery.channel == channel)
     queues = _visible_queues(staff)
     if queues is not None:
         query = query.where(Delivery.queue.in_(queues))
-    return [delivery_json(d) for d in session.scalars(query)]
+    return query
+
+
+def delivery_rows(session: Session, query: Any) -> list[dict[str, Any]]:
+    found = list(session.scalars(query))
+    names = recipient_labels(session, {d.recipient for d in found})
+    return [delivery_json(d, names) for d in found]
+
+
+def list_deliveries(
+    session: Session, staff: Staff, status: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    return delivery_rows(session, deliveries_query(staff, status).limit(limit))
 
 
 def get_delivery(session: Session, delivery_id: int) -> Delivery:

@@ -31,6 +31,7 @@ DONE_MESSAGES = {
     "claimed": "认领成功，请尽快联系居民。",
     "closed": "已办结，处理记录已保存。",
     "retried": "已重新排队发送。",
+    "replied": "回复已安排发送。",
     "password": "密码已修改，请牢记新密码。",
 }
 

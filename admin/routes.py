@@ -31,6 +31,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     from admin.requests.api import build_requests_router
     from admin.requests.open311 import build_open311_router
     from admin.requests.pages import build_queue_pages_router
+    from admin.requests.work import build_request_work_router
     from admin.residents.households_import import build_households_import_router
     from admin.residents.pages import build_residents_router
     from admin.staff.pages import build_staff_pages_router
@@ -51,6 +52,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_dashboard_router())
     router.include_router(build_residents_router())
     router.include_router(build_queue_pages_router())
+    router.include_router(build_request_work_router())
     router.include_router(build_canteen_pages_router())
     router.include_router(build_employment_pages_router())
     router.include_router(build_knowledge_pages_router())

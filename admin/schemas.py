@@ -82,8 +82,10 @@ class MessagePublic(Public):
     resident_name: str
     received_at: str
     msg_type: str
+    msg_type_label: str = ""
     content: str
     intent: str
+    intent_label: str = ""
     status: str
     reply_text: str
 
@@ -91,8 +93,11 @@ class MessagePublic(Public):
 class DeliveryPublic(Public):
     id: int
     channel: str
+    channel_label: str = ""
     recipient: str
+    recipient_label: str = ""
     purpose: str
+    purpose_label: str = ""
     queue: str
     status: str
     status_label: str

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     sandbox: bool | None = Field(None, alias="SHEQU_SANDBOX")
     # Comma-separated api_keys that may file Open311 requests.
     open311_keys: str = Field("", alias="SHEQU_OPEN311_KEYS")
+    # Outside units a request can be transferred to, with contacts: 名称|电话;名称|电话
+    outside_units: str = Field(
+        "物业服务中心|0571-86001234;供电所|95598;燃气公司|96777;自来水公司|96390",
+        alias="SHEQU_OUTSIDE_UNITS",
+    )
     # A JSON file of holidays / make-up working days laid over the shipped calendar.
     calendar_file: Path | None = Field(None, alias="SHEQU_CALENDAR")
 

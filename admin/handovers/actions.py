@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from admin.audit import audit_staff
 from admin.deps import Staff, ensure_grid
+from admin.labels import ActorNames, channel_label
 from admin.timefmt import age_label, local_time
 from storage.events import history
 from storage.handovers import service as machine
-from storage.handovers.service import HandoverRefused, actor_label, claimed_by
+from storage.handovers.service import HandoverRefused, claimed_by
 from storage.models import (
     Grid,
     Handover,
@@ -27,9 +28,12 @@ from storage.models import (
     Unit,
     utcnow,
 )
+from storage.outbound.platform_rules import cs_window_open, planned_channel
+from storage.privacy import mask_phone
 
 MAX_NOTE = machine.MAX_NOTE
 STATUS_LABELS = {"open": "待认领", "claimed": "处理中", "closed": "已办结"}
+EVENT_LABELS = {"message": "居民补充", "replied": "回复居民"}
 # What the list shows for each filter.
 FILTERS = {
     "active": ("open", "claimed"),
@@ -54,6 +58,12 @@ class HandoverRow:
     claimed_by: str | None = None
     message: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
+    resident_id: int | None = None
+    phone: str = ""
+    tel: str = ""
+    channel_label: str = ""
+    window_open: bool = False
+    conversation: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -141,18 +151,38 @@ def _load(session: Session, staff: Staff, handover_id: int) -> tuple[Handover, R
 def handover_detail(session: Session, staff: Staff, handover_id: int) -> HandoverRow:
     handover, resident = _load(session, staff, handover_id)
     row = _row(session, handover, resident, _grid_names(session))
+    now = utcnow()
+    row.resident_id = resident.id
+    full = staff.sees_all_grids or staff.may_act_on(handover.grid_id)
+    row.phone = (resident.phone or "") if full else mask_phone(resident.phone)
+    row.tel = (resident.phone or "").replace(" ", "") if full else ""
+    channel = planned_channel(resident.last_message_at, resident.cs_quota_used, now)
+    row.channel_label = channel_label(channel) if channel else ""
+    row.window_open = cs_window_open(resident.last_message_at, now)
     if handover.inbound_message_id:
         message = session.get(InboundMessage, handover.inbound_message_id)
         row.message = message.content if message else None
+    names = ActorNames(session)
+    events = history(session, "handover", handover_id)
     row.events = [
         {
             "at": local_time(e.at),
-            "actor": actor_label(session, e.actor),
+            "actor": names(e.actor),
             "from_state": STATUS_LABELS.get(e.from_state or "", e.from_state),
-            "to_state": STATUS_LABELS.get(e.to_state, e.to_state),
+            "to_state": EVENT_LABELS.get(e.to_state) or STATUS_LABELS.get(e.to_state, "其他"),
             "note": e.note,
         }
-        for e in history(session, "handover", handover_id)
+        for e in events
+    ]
+    row.conversation = [
+        {
+            "at": local_time(e.at),
+            "who": names(e.actor),
+            "staff": e.to_state == "replied",
+            "text": e.note or "",
+        }
+        for e in events
+        if e.to_state in ("open", "message", "replied") and e.note
     ]
     return row
 
@@ -164,7 +194,9 @@ def _refused(exc: HandoverRefused) -> HTTPException:
 def claim(session: Session, staff: Staff, handover_id: int, ip: str) -> None:
     handover, _ = _load(session, staff, handover_id)
     try:
-        machine.claim(session, handover, actor=staff.actor, actor_name=staff.display_name)
+        machine.claim(
+            session, handover, actor=staff.actor, actor_name=staff.display_name, now=utcnow()
+        )
     except HandoverRefused as exc:
         raise _refused(exc) from None
     audit_staff(session, staff, "claim", ip, "handover", handover_id)
@@ -174,7 +206,28 @@ def close(session: Session, staff: Staff, handover_id: int, note: str, ip: str) 
     try:
         note = machine.clean_note(note)
         handover, _ = _load(session, staff, handover_id)
-        machine.close(session, handover, actor=staff.actor, note=note)
+        machine.close(session, handover, actor=staff.actor, note=note, now=utcnow())
     except HandoverRefused as exc:
         raise _refused(exc) from None
     audit_staff(session, staff, "close", ip, "handover", handover_id, detail=note)
+
+
+NOT_SENT = "该居民超过48小时没有互动且无法发送模板消息，暂时不能通过公众号回复，请电话联系"
+
+
+def reply(session: Session, staff: Staff, handover_id: int, text: str, ip: str) -> None:
+    handover, _ = _load(session, staff, handover_id)
+    try:
+        delivery = machine.reply(
+            session,
+            handover,
+            text,
+            actor=staff.actor,
+            actor_name=staff.display_name,
+            now=utcnow(),
+        )
+    except HandoverRefused as exc:
+        raise _refused(exc) from None
+    if delivery is None:
+        raise HTTPException(status_code=409, detail=NOT_SENT)
+    audit_staff(session, staff, "reply", ip, "handover", handover_id, detail=text.strip()[:200])

@@ -15,6 +15,8 @@ from bot.deps import commit
 from storage.models import ServiceRequest, StaffAccount, utcnow
 from storage.requests import council
 from storage.requests.council import MAX_SUMMARY
+from storage.requests.routing import returned_to_pool
+from storage.requests.rules import RETURNED
 from storage.requests.service import TransitionError, claim, transition
 
 __all__ = ["MAX_SUMMARY", "apply_action", "set_public_summary"]
@@ -35,7 +37,10 @@ def apply_action(
             assert account is not None
             claim(session, target, account, now=now)
         else:
+            source_grid = target.grid_id
             transition(session, target, action, actor=staff.actor, now=now, **kw)
+            if action == RETURNED:  # back to the community's dispatch pool
+                returned_to_pool(session, target, source_grid, kw.get("note") or "无")
     except TransitionError as exc:
         raise HTTPException(status_code=exc.status, detail=exc.message) from exc
     audit_staff(session, staff, action, client_ip(request), "request", target.code, kw.get("note"))

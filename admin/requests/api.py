@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from admin.audit import audit_staff
 from admin.deps import ADMIN, Staff, WorkerStaff, client_ip, ensure_grid, require_role
+from admin.labels import ActorNames
 from admin.render import ConsoleRoute
 from admin.requests.actions import apply_action, set_public_summary
 from admin.requests.schemas import (
@@ -121,11 +122,13 @@ def detail_json(session: Session, request: ServiceRequest) -> dict[str, Any]:
         {"id": p.id, "status": p.status, "content_type": p.content_type, "size": p.size}
         for p in photos
     ]
+    names = ActorNames(session)
     data["history"] = [
         {
             "at": e.at.isoformat(),
             "at_label": local_time(e.at),
             "actor": e.actor,
+            "actor_label": names(e.actor),
             "from_state": e.from_state,
             "to_state": e.to_state,
             "label": STATUS_LABELS.get(e.to_state) or ACTION_LABELS.get(e.to_state, e.to_state),

@@ -6,24 +6,24 @@ as the JSON API (storage.requests.service.claim / transition), with the same aud
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from admin.deps import ADMIN, GRID_WORKER, Staff, WorkerStaff, ensure_grid
 from admin.render import ConsoleRoute, render
 from admin.requests.actions import MAX_SUMMARY, apply_action, set_public_summary
-from admin.timefmt import CST, age_label, local_time
-from bot.deps import SessionDep
-from storage.events import history
-from storage.models import Grid, Resident, ServiceRequest, StaffAccount, utcnow
-from storage.requests.queries import filtered_requests
+from admin.requests.view import detail_view, grid_names, list_queue
+from admin.timefmt import CST
+from bot.deps import SessionDep, SettingsDep
+from storage.models import Building, ServiceRequest, StaffAccount, utcnow
+from storage.requests.queries import QueueFilter
+from storage.requests.routing import parse_outside_units
 from storage.requests.rules import (
-    ACTION_LABELS,
     CATEGORIES,
     DISPATCHED,
     IN_PROGRESS,
@@ -31,11 +31,9 @@ from storage.requests.rules import (
     RETURNED,
     STATUS_LABELS,
 )
-from storage.requests.service import ENTITY, owner_label
 
 NOT_FOUND = "没有找到这个问题"
 MAX_TEXT = 1000
-AMBER_WINDOW = timedelta(hours=24)
 STATUS_FILTERS = {"open": "未办结", **STATUS_LABELS, "closed": "已关闭", "all": "全部"}
 # Confirmations after POST-redirect-GET: a fixed code in the URL, never free text.
 FLASH = {
@@ -43,83 +41,12 @@ FLASH = {
     "assign": "已派单。",
     "start": "已开始处理。",
     "resolve": "已办结，居民将收到评价邀请。",
-    "return": "已退回。",
+    "return": "已退回社区派单池，由社区重新派单。",
+    "corrected": "已修改，处理记录已保存。",
+    "transferred": "已转派。",
+    "replied": "回复已安排发送。",
     "summary": "公开摘要已保存（电话、身份证号、门牌号已自动去除）。",
 }
-
-
-def sla_colour(request: ServiceRequest, now: datetime) -> str:
-    """red: overdue; amber: due within 24 h; green: otherwise; '' once closed."""
-    if not request.is_open:
-        return ""
-    if request.due_at < now:
-        return "sla-red"
-    if request.due_at - now < AMBER_WINDOW:
-        return "sla-amber"
-    return "sla-green"
-
-
-def row_view(
-    session: Session, request: ServiceRequest, grids: dict[int, str], now: datetime
-) -> dict[str, Any]:
-    return {
-        "id": request.id,
-        "code": request.code,
-        "status": request.status,
-        "status_label": STATUS_LABELS.get(request.status, request.status),
-        "category": request.category,
-        "location": request.location,
-        "description": request.description,
-        "urgent": request.urgent,
-        "is_open": request.is_open,
-        "grid_name": grids.get(request.grid_id or 0, "社区"),
-        "owner": owner_label(session, request)
-        if request.owner_staff_id or request.owner_name
-        else "",
-        "due": local_time(request.due_at),
-        "sla": sla_colour(request, now),
-        "age": age_label(request.created_at, now),
-        "created": local_time(request.created_at),
-        "status_note": request.status_note,
-        "public_summary": request.public_summary or "",
-    }
-
-
-def actions_for(request: ServiceRequest) -> list[str]:
-    """Which action forms the page offers (the storage rules still decide)."""
-    status = request.status
-    if not request.is_open:
-        return []
-    found: list[str] = []
-    if status in ("accepted", RETURNED):
-        found.append("claim")
-    found.append("assign")
-    if status == DISPATCHED:
-        found.append("start")
-    found.append("resolve")
-    if status != RETURNED:
-        found.append("return")
-    return found
-
-
-def grid_names(session: Session) -> dict[int, str]:
-    return {g.id: g.name for g in session.scalars(select(Grid))}
-
-
-def list_queue(
-    session: Session, staff: Staff, status: str, category: str, overdue: bool
-) -> list[dict[str, Any]]:
-    now = utcnow()
-    known = status in ("open", "closed") or status in STATUS_LABELS
-    query = filtered_requests(
-        staff.visible_grid_ids(),
-        status=status if known else "all",
-        now=now,
-        category=category if category in CATEGORIES else None,
-        overdue=overdue,
-    ).limit(300)
-    grids = grid_names(session)
-    return [row_view(session, r, grids, now) for r in session.scalars(query)]
 
 
 def load(session: Session, staff: Staff, request_id: int) -> ServiceRequest:
@@ -130,22 +57,17 @@ def load(session: Session, staff: Staff, request_id: int) -> ServiceRequest:
     return found
 
 
-def detail_view(session: Session, request: ServiceRequest) -> dict[str, Any]:
-    data = row_view(session, request, grid_names(session), utcnow())
-    reporter = session.get(Resident, request.resident_id) if request.resident_id else None
-    data["reporter"] = (reporter.name or "居民") if reporter else "（无）"
-    data["history"] = [
-        {
-            "at": local_time(e.at),
-            "actor": e.actor,
-            "from_label": STATUS_LABELS.get(e.from_state or "", e.from_state or ""),
-            "label": STATUS_LABELS.get(e.to_state) or ACTION_LABELS.get(e.to_state, e.to_state),
-            "note": e.note,
-        }
-        for e in history(session, ENTITY, request.id)
-    ]
-    data["actions"] = actions_for(request)
-    return data
+DUE_FILTERS = {"today": "今天到期（含已超期）", "overdue": "已超期"}
+
+
+def buildings_of(session: Session, grid_ids: tuple[int, ...]) -> list[tuple[int, str]]:
+    query = (
+        select(Building)
+        .where(Building.grid_id.in_(grid_ids))
+        .options(joinedload(Building.compound))
+        .order_by(Building.id)
+    )
+    return [(b.id, f"{b.compound.name}{b.label}") for b in session.scalars(query)]
 
 
 def owners(session: Session) -> list[StaffAccount]:
@@ -177,6 +99,8 @@ def act(
     apply_action(request, session, staff, target, action, **kw)
     flash = {DISPATCHED: "assign", IN_PROGRESS: "start", RESOLVED: "resolve", RETURNED: "return"}
     code = flash.get(action, action)
+    if action == RETURNED and not staff.may_act_on(target.grid_id):
+        return RedirectResponse(f"/admin/requests?msg={code}", status_code=303)
     return RedirectResponse(f"/admin/requests/{request_id}?msg={code}", status_code=303)
 
 
@@ -193,29 +117,78 @@ def build_queue_pages_router() -> APIRouter:
         session: SessionDep,
         status: str = "open",
         category: str = "",
+        grid_id: str = "",
+        building_id: str = "",
+        owner: str = "",
+        urgent: str = "",
+        due: str = "",
         overdue: bool = False,
+        q: Annotated[str, Query(max_length=100)] = "",
+        page: int = 1,
+        msg: str = "",
     ) -> HTMLResponse:
         status = status if status in STATUS_FILTERS else "open"
-        rows = list_queue(session, staff, status, category, overdue)
-        context = {
-            "rows": rows,
+        due = "overdue" if overdue else due if due in DUE_FILTERS else ""
+        grid = int(grid_id) if grid_id.isdigit() else None
+        if grid is not None:
+            ensure_grid(staff, grid)
+        wanted = QueueFilter(
+            status=status,
+            category=category if category in CATEGORIES else None,
+            grid_id=grid,
+            building_id=int(building_id) if building_id.isdigit() else None,
+            owner=owner.strip()[:64],
+            urgent={"1": True, "0": False}.get(urgent),
+            due=due,
+            words=q.strip(),
+        )
+        params = {
             "status": status,
             "category": category,
-            "overdue": overdue,
+            "grid_id": grid_id,
+            "building_id": building_id,
+            "owner": owner,
+            "urgent": urgent,
+            "due": due,
+            "q": q,
+        }
+        rows, pager = list_queue(session, staff, wanted, page, params)
+        visible = staff.visible_grid_ids()
+        grids = {k: v for k, v in grid_names(session).items() if visible is None or k in visible}
+        context = {
+            "rows": rows,
+            "pager": pager,
+            "f": params,
             "status_filters": STATUS_FILTERS,
+            "due_filters": DUE_FILTERS,
             "categories": CATEGORIES,
+            "grids": grids,
+            "buildings": buildings_of(session, tuple(grids)),
+            "owners": owners(session),
+            "flash": FLASH.get(msg),
         }
         return render(request, "requests_queue.html", context, staff)
 
     @router.get("/{request_id}", response_class=HTMLResponse)
     def detail(
-        request: Request, request_id: int, staff: WorkerStaff, session: SessionDep, msg: str = ""
+        request: Request,
+        request_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        settings: SettingsDep,
+        msg: str = "",
     ) -> HTMLResponse:
         target = load(session, staff, request_id)
+        grids = grid_names(session)
         context = {
-            "r": detail_view(session, target),
+            "r": detail_view(session, staff, target),
             "owners": owners(session),
             "flash": FLASH.get(msg),
+            "categories": CATEGORIES,
+            "grids": grids,
+            "transfer_grids": {k: v for k, v in grids.items() if k != target.grid_id},
+            "buildings": buildings_of(session, tuple(grids)),
+            "outside_units": parse_outside_units(settings.outside_units),
         }
         return render(request, "request_detail.html", context, staff)
 

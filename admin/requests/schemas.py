@@ -104,6 +104,7 @@ class PhotoPublic(Public):
 
 
 class RequestEvent(Public):
+    actor_label: str = ""
     at: str
     at_label: str
     actor: str

@@ -24,6 +24,16 @@
       setTimeout(function () { b.disabled = true; }, 0);
     });
   });
+  // Phones: the menu sits behind a button (without JavaScript it stays open).
+  var menuButton = document.getElementById("menu-button");
+  if (menuButton) {
+    document.documentElement.classList.add("js");
+    menuButton.addEventListener("click", function () {
+      var open = menuButton.getAttribute("aria-expanded") !== "true";
+      menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+      menuButton.parentNode.classList.toggle("menu-open", open);
+    });
+  }
   document.querySelectorAll("a[data-back]").forEach(function (a) {
     if (window.history.length > 1) {
       a.addEventListener("click", function (event) {

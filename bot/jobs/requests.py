@@ -18,12 +18,13 @@ from handlers.dialogue import DialogueState
 from handlers.reports import texts
 from handlers.reports.rating import FOLLOWUP_FLOW, RATE_FLOW
 from storage.events import history
-from storage.models import RequestPhoto, Resident, ServiceRequest, StaffAccount, utcnow
+from storage.models import Event, RequestPhoto, Resident, ServiceRequest, StaffAccount, utcnow
 from storage.requests.notify import followers, notify_group, notify_resident
 from storage.requests.rules import (
     COMMUNITY_ESCALATION_AFTER,
     RESOLVED,
     WARN_FRACTION,
+    duration_words,
     local_label,
 )
 from storage.requests.service import ENTITY, owner_label, record_action
@@ -38,7 +39,13 @@ FOLLOWUP_TTL = 3 * 24 * 3600
 ACTOR = "system:督办"
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 WARN = "【临期提醒】{code} {category}｜{location}\n负责人：{owner}，期限{due}，请抓紧办理。"
-ESCALATE = "【超期督办·{level}】{code} {category}｜{location}\n负责人：{owner}，期限{due}，已超期{hours}小时。"
+ESCALATE = (
+    "【超期督办·{level}】{code} {category}｜{location}\n负责人：{owner}，期限{due}，已超期{hours}。"
+)
+CONTACT_LATE = (
+    "【联系超期】{code} {category}｜{location}\n应在{respond_by}前联系居民，已超过{late}，"
+    "请尽快认领并联系。"
+)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -200,18 +207,51 @@ def followups(now: datetime | None = None, after: timedelta = FOLLOWUP_AFTER) ->
 def chase_requests(now: datetime | None = None) -> dict[str, int]:
     """督: warn owners before the deadline, escalate after it to the grid, then the community."""
     current = _now(now)
-    counts = {"warned": 0, "escalated_grid": 0, "escalated_community": 0}
+    counts = {"contact_overdue": 0, "warned": 0, "escalated_grid": 0, "escalated_community": 0}
     runtime = get_runtime()
     with runtime.session_factory() as session:
         open_requests = select(ServiceRequest).where(
             ServiceRequest.is_open.is_(True), ServiceRequest.escalation_level < 3
         )
         for request in session.scalars(open_requests.order_by(ServiceRequest.due_at).limit(2000)):
+            if _chase_contact(session, request, current):
+                counts["contact_overdue"] += 1
             action = _chase_one(session, request, current)
             if action:
                 counts[action] += 1
         get_runtime().commit(session)
     return counts
+
+
+def _chase_contact(session: Session, request: ServiceRequest, now: datetime) -> bool:
+    """The contact deadline (respond_by): nobody has taken the request up in time; the
+    grid's group is told once per deadline."""
+    if request.responded_at is not None or now < request.respond_by:
+        return False
+    if request.status not in ("accepted", "returned"):
+        return False
+    key = f"contact:{request.respond_by.timestamp():.0f}"
+    note = f"联系期限{local_label(request.respond_by)}"
+    done = session.scalar(
+        select(Event.id).where(
+            Event.entity_type == ENTITY,
+            Event.entity_id == request.id,
+            Event.to_state == "contact_overdue",
+            Event.note == note,
+        )
+    )
+    if done is not None:
+        return False
+    text = CONTACT_LATE.format(
+        code=request.code,
+        category=request.category,
+        location=request.location,
+        respond_by=local_label(request.respond_by),
+        late=duration_words(now - request.respond_by),
+    )
+    _post(session, request, "grid", text, key)
+    record_action(session, request, "contact_overdue", actor=ACTOR, note=note)
+    return True
 
 
 def _chase_one(session: Session, request: ServiceRequest, now: datetime) -> str | None:
@@ -233,18 +273,18 @@ def _chase_one(session: Session, request: ServiceRequest, now: datetime) -> str 
             record_action(session, request, "warned", actor=ACTOR, note=f"期限{local_label(due)}")
             return "warned"
         return None
-    hours = int((now - due).total_seconds() // 3600)
+    hours = duration_words(now - due)
     if level < 2:
         text = ESCALATE.format(level="网格", hours=hours, **fields)
         _post(session, request, "grid", text, f"esc-grid:{due.timestamp():.0f}")
         request.escalation_level = 2
-        record_action(session, request, "escalated_grid", actor=ACTOR, note=f"超期{hours}小时")
+        record_action(session, request, "escalated_grid", actor=ACTOR, note=f"超期{hours}")
         return "escalated_grid"
     if level == 2 and now >= due + COMMUNITY_ESCALATION_AFTER:
         text = ESCALATE.format(level="社区", hours=hours, **fields)
         _post(session, request, "community", text, f"esc-community:{due.timestamp():.0f}")
         request.escalation_level = 3
-        record_action(session, request, "escalated_community", actor=ACTOR, note=f"超期{hours}小时")
+        record_action(session, request, "escalated_community", actor=ACTOR, note=f"超期{hours}")
         return "escalated_community"
     return None
 

@@ -7,14 +7,24 @@ faster. Every change writes an event row (the history); the caller audits and co
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.events import record_event
-from storage.models import Event, Handover, Resident, StaffAccount
+from storage.models import Delivery, Event, Handover, Resident, StaffAccount
+from storage.outbound.notify import Template, notify
+from storage.outbound.queues import grid_queue_name
 from storage.writes import update_if
 
 MAX_NOTE = 1000
+MAX_REPLY = 500
+# The template message for hand-over updates (the account's "服务进度通知" template).
+TEMPLATE_ID = "shequ_handover_update"
+CLAIMED_TEXT = "您好，{name}已接手您的转人工请求，会尽快联系您。您也可以直接在这里留言。"
+CLOSED_TEXT = "您的转人工请求（H{id}）已办结。如还有问题，请随时留言。"
+REPLY_TEXT = "【{name}回复】{text}"
 
 
 class HandoverRefused(Exception):
@@ -69,7 +79,70 @@ def _current_status(session: Session, handover: Handover) -> str:
     return handover.status
 
 
-def claim(session: Session, handover: Handover, *, actor: str, actor_name: str) -> None:
+def tell_resident(
+    session: Session, handover: Handover, text: str, key: str, now: datetime, purpose: str
+) -> Delivery | None:
+    """A message to the hand-over's resident through the outbound policy (None: WeChat
+    allows none now)."""
+    resident = session.get(Resident, handover.resident_id)
+    if resident is None or not resident.subscribed:
+        return None
+    template = Template(TEMPLATE_ID, {"first": text, "keyword1": f"H{handover.id}"})
+    return notify(
+        session,
+        resident,
+        text,
+        purpose=purpose,
+        key=f"handover:{handover.id}:{key}",
+        queue=grid_queue_name(handover.grid_id),
+        now=now,
+        template=template,
+    )
+
+
+def reply(
+    session: Session,
+    handover: Handover,
+    text: str,
+    *,
+    actor: str,
+    actor_name: str,
+    now: datetime,
+) -> Delivery | None:
+    """Staff words to the resident; the event row is written only when a message could
+    be planned (never a 'sent' that did not happen)."""
+    text = text.strip()
+    if not text:
+        raise HandoverRefused("请填写回复内容", conflict=False)
+    if len(text) > MAX_REPLY:
+        raise HandoverRefused(f"回复不能超过{MAX_REPLY}字", conflict=False)
+    if handover.status == "closed":
+        raise HandoverRefused("该事项已办结")
+    body = REPLY_TEXT.format(name=actor_name, text=text)
+    delivery = tell_resident(
+        session, handover, body, f"reply:{int(now.timestamp() * 1000)}", now, "handover_reply"
+    )
+    if delivery is not None:
+        record_event(
+            session,
+            "handover",
+            handover.id,
+            actor=actor,
+            from_state=handover.status,
+            to_state="replied",
+            note=text,
+        )
+    return delivery
+
+
+def claim(
+    session: Session,
+    handover: Handover,
+    *,
+    actor: str,
+    actor_name: str,
+    now: datetime | None = None,
+) -> None:
     if not _transition(session, handover.id, "open", "claimed"):
         if _current_status(session, handover) == "claimed":
             raise HandoverRefused(f"已被{claimed_by(session, handover.id)}认领")
@@ -83,6 +156,10 @@ def claim(session: Session, handover: Handover, *, actor: str, actor_name: str) 
         to_state="claimed",
         note=f"{actor_name}认领",
     )
+    if now is not None:
+        tell_resident(
+            session, handover, CLAIMED_TEXT.format(name=actor_name), "claimed", now, "handover"
+        )
 
 
 def clean_note(note: str) -> str:
@@ -94,7 +171,9 @@ def clean_note(note: str) -> str:
     return note
 
 
-def close(session: Session, handover: Handover, *, actor: str, note: str) -> None:
+def close(
+    session: Session, handover: Handover, *, actor: str, note: str, now: datetime | None = None
+) -> None:
     if not _transition(session, handover.id, "claimed", "closed"):
         status = _current_status(session, handover)
         raise HandoverRefused("请先认领再办结" if status == "open" else "该事项已办结")
@@ -107,3 +186,7 @@ def close(session: Session, handover: Handover, *, actor: str, note: str) -> Non
         to_state="closed",
         note=note,
     )
+    if now is not None:
+        tell_resident(
+            session, handover, CLOSED_TEXT.format(id=handover.id), "closed", now, "handover"
+        )

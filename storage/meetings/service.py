@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.clock import in_china
 from storage.events import history, record_event
 from storage.models import (
     Building,
@@ -109,7 +110,8 @@ def building_label(session: Session, building_id: int | None) -> str:
 
 
 def _age_days(since: datetime, now: datetime) -> int:
-    return max(0, (now - since).days)
+    """China-time calendar days between `since` and `now` (0: today, 1: yesterday)."""
+    return max(0, (in_china(now).date() - in_china(since).date()).days)
 
 
 @dataclass

@@ -4,10 +4,11 @@ overdue counts."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import RequestSubscriber, ServiceRequest, StaffAccount
@@ -66,6 +67,94 @@ def filtered_requests(
     if overdue:
         query = query.where(ServiceRequest.is_open.is_(True), ServiceRequest.due_at < now)
     return query.order_by(*QUEUE_ORDER)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a worker narrows the queue to. `owner`: "" any, "me", "none" (unowned), a
+    staff id as text, or an outside unit's name; `due`: "", "today" or "overdue";
+    `words`: matched against the code, the place and the resident's words."""
+
+    status: str = "open"
+    category: str | None = None
+    grid_id: int | None = None
+    building_id: int | None = None
+    owner: str = ""
+    urgent: bool | None = None
+    due: str = ""
+    words: str = ""
+
+
+def work_order(now: datetime) -> tuple[Any, ...]:
+    """Overdue first, then urgent, then by deadline (closed ones newest first)."""
+    overdue = case(
+        (and_(ServiceRequest.is_open.is_(True), ServiceRequest.due_at < now), 0), else_=1
+    )
+    return (
+        ServiceRequest.is_open.desc(),
+        overdue,
+        ServiceRequest.urgent.desc(),
+        ServiceRequest.due_at,
+        ServiceRequest.id,
+    )
+
+
+def queue_query(
+    grid_ids: Sequence[int] | None,
+    wanted: QueueFilter,
+    *,
+    now: datetime,
+    me: int | None = None,
+    day_end: datetime | None = None,
+) -> Select[ServiceRequest]:
+    """The console's queue for `wanted`, in working order. `day_end`: the end of today
+    (China time), for due == "today"."""
+    query = filtered_requests(
+        grid_ids,
+        status=wanted.status,
+        now=now,
+        category=wanted.category,
+        urgent=wanted.urgent,
+        overdue=wanted.due == "overdue",
+    )
+    if wanted.grid_id is not None:
+        query = query.where(ServiceRequest.grid_id == wanted.grid_id)
+    if wanted.building_id is not None:
+        query = query.where(ServiceRequest.building_id == wanted.building_id)
+    owner = wanted.owner
+    if owner == "me" and me is not None:
+        query = query.where(ServiceRequest.owner_staff_id == me)
+    elif owner == "none":
+        query = query.where(
+            ServiceRequest.owner_staff_id.is_(None), ServiceRequest.owner_name.is_(None)
+        )
+    elif owner.isdigit():
+        query = query.where(ServiceRequest.owner_staff_id == int(owner))
+    elif owner:
+        query = query.where(ServiceRequest.owner_name == owner)
+    if wanted.due == "today" and day_end is not None:
+        query = query.where(ServiceRequest.is_open.is_(True), ServiceRequest.due_at < day_end)
+    for word in wanted.words.split()[:5]:
+        pattern = f"%{word}%"
+        query = query.where(
+            or_(
+                ServiceRequest.code.ilike(pattern),
+                ServiceRequest.location.ilike(pattern),
+                ServiceRequest.description.ilike(pattern),
+                ServiceRequest.id.in_(
+                    select(RequestSubscriber.request_id).where(
+                        RequestSubscriber.text.ilike(pattern)
+                    )
+                ),
+            )
+        )
+    return query.order_by(None).order_by(*work_order(now))
+
+
+def count_of(session: Session, query: Select[Any]) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
 
 
 def grid_queue(session: Session, grid_id: int, limit: int = 100) -> list[ServiceRequest]:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import nlp
 from storage.clock import CHINA, in_china
 from storage.clock import now as clock_now
 from storage.models import SlaRule
@@ -56,6 +57,10 @@ ACTION_LABELS = {
     "followup_asked": "回访：问题解决了吗",
     "followup": "回访答复",
     "note": "补充说明",
+    "corrected": "修改信息",
+    "transferred": "转派",
+    "replied": "回复居民",
+    "contact_overdue": "超过联系期限，提醒网格",
 }
 
 CATEGORIES = (
@@ -87,29 +92,6 @@ SERVICE_CODES = {
 }
 CATEGORY_BY_CODE = {code: name for name, code in SERVICE_CODES.items()}
 
-# Words that make a report urgent whatever its category (life and safety first).
-URGENT_WORDS = (
-    "电梯困人",
-    "困在电梯",
-    "被困电梯",
-    "关在电梯",
-    "卡在电梯",
-    "煤气味",
-    "燃气味",
-    "天然气味",
-    "漏气",
-    "漏电",
-    "触电",
-    "电线冒火",
-    "起火",
-    "着火",
-    "冒烟",
-    "漏水严重",
-    "水漫",
-    "淹了",
-    "爆管",
-)
-
 # Default SLA hours (respond, resolve), after the 12345 hotline's practice. Urgent limits are
 # wall-clock hours; non-urgent ones count working time (see `sla_deadline`).
 URGENT_SLA = (2.0, 24.0)
@@ -127,8 +109,10 @@ COMMUNITY_ESCALATION_AFTER = timedelta(hours=24)
 
 
 def is_urgent(text: str) -> bool:
-    compact = "".join(text.split())
-    return any(word in compact for word in URGENT_WORDS)
+    """Life and safety first, whatever the category: a danger happening now as the
+    understanding layer reads it (电梯困人, 燃气泄漏，味道很大, 电梯里有人被困住了, 起火冒烟,
+    爆管 …; nlp/data/cues.json), not a negated or hypothetical mention (没着火)."""
+    return nlp.is_emergency(text) is not None
 
 
 @dataclass(frozen=True)
@@ -239,3 +223,14 @@ def deadline_label(value: datetime, now: datetime | None = None) -> str:
 
 def china_day(value: datetime) -> str:
     return in_china(value).strftime("%Y%m%d")
+
+
+def duration_words(delta: timedelta) -> str:
+    """A length of time as people say it: 不到1小时, 5小时, 2天, 2天3小时."""
+    hours = int(abs(delta).total_seconds() // 3600)
+    if hours < 1:
+        return "不到1小时"
+    if hours < 24:
+        return f"{hours}小时"
+    days, rest = divmod(hours, 24)
+    return f"{days}天{rest}小时" if rest else f"{days}天"

@@ -46,8 +46,12 @@ def test_grid_worker_claims_from_the_queue_page(
         "in_progress",
         "returned",
     ]
-    text = zhang.http.get(f"/admin/requests/{request_id}").text
-    assert "不属于本网格" in text and "处理中 → 退回" in text
+    # 退回 hands it to the community's dispatch pool: out of the grid, back to the admin.
+    assert returned.headers["location"] == "/admin/requests?msg=return"
+    assert get_request(runtime, request_id).grid_id is None
+    assert zhang.http.get(f"/admin/requests/{request_id}").status_code == 403
+    text = console("admin").http.get(f"/admin/requests/{request_id}").text
+    assert "不属于本网格" in text and "处理中 → 退回" in text and "社区派单池" in text
 
 
 def test_assign_and_resolve_from_the_detail_page(

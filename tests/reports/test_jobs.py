@@ -33,6 +33,7 @@ def test_overdue_requests_are_warned_then_escalated(
     zhang.api_post(f"/admin/api/requests/{request.id}/claim")
     due = get_request(runtime, code).due_at  # 公共照明: 72 h
     assert jobs_reports.chase_requests(now=due - timedelta(hours=30)) == {
+        "contact_overdue": 0,  # claimed: the resident was contacted in time
         "warned": 0,
         "escalated_grid": 0,
         "escalated_community": 0,
@@ -59,6 +60,27 @@ def test_overdue_requests_are_warned_then_escalated(
         late = overdue_counts(session, due + timedelta(hours=1))
     assert late["by_grid"] == [{"grid_id": 1, "count": 1}]
     assert late["by_owner"][0]["owner"] == "张敏"
+
+
+def test_nobody_contacting_the_resident_in_time_is_chased_once(
+    wechat: WeChat, runtime: Runtime, work: Callable[[], None]
+) -> None:
+    code = report_code(wechat, "demo-wangnainai", "3号楼楼道灯坏了")
+    respond_by = get_request(runtime, code).respond_by
+    assert (
+        jobs_reports.chase_requests(now=respond_by - timedelta(minutes=5))["contact_overdue"] == 0
+    )
+    assert (
+        jobs_reports.chase_requests(now=respond_by + timedelta(minutes=20))["contact_overdue"] == 1
+    )
+    assert (
+        jobs_reports.chase_requests(now=respond_by + timedelta(hours=2))["contact_overdue"] == 0
+    )  # once per deadline
+    work()
+    texts = received(runtime, "grid-g1", "wecom_robot")
+    late = [t for t in texts if "联系超期" in t and code in t]
+    assert len(late) == 1 and "已超过不到1小时" in late[0]
+    assert "contact_overdue" in [to for _f, to in states(runtime, get_request(runtime, code).id)]
 
 
 def test_no_rating_gets_one_reminder_then_closes(

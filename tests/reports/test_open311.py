@@ -138,3 +138,16 @@ def test_public_summary_is_set_on_the_request_page_and_audited(
     other = console("liqiang")  # grid 3 cannot publish about grid 1
     refused = other.post_form(f"/admin/requests/{row.id}/public-summary", summary="x")
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("words", ["燃气泄漏，味道很大", "电梯里有人被困住了"])
+def test_open311_dangers_are_filed_urgent(
+    live_server: InProcessApp, runtime: Runtime, words: str
+) -> None:
+    http = live_server.client(base_url=live_server.url + "/open311/v2")
+    created = http.post(
+        "/requests.json",
+        data={"service_code": "utilities", "description": words, "address_string": "3号楼"},
+    )
+    assert created.status_code == 200, created.text
+    assert get_request(runtime, created.json()[0]["service_request_id"]).urgent
