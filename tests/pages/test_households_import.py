@@ -65,7 +65,7 @@ def test_good_file_creates_and_updates_households(
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
     data = workbook(
         ("阳光小区", 3, 2, 501, "独居老人，低保"),  # 王奶奶's home: tags updated
-        ("阳光小区", "3号楼", "4", "101", "留守儿童"),  # new unit and room in an existing building
+        ("阳光小区", "3号楼", "2单元", "701", "留守儿童"),  # a new room in an existing unit
         ("幸福家园", 8, 1, 402, "独居老人、低保"),  # unchanged (seeded with these tags)
     )
     done = upload(admin, data)
@@ -73,7 +73,7 @@ def test_good_file_creates_and_updates_households(
     result = admin.http.get(done.headers["location"])
     assert "新建1户，更新标签1户，1户无变化" in result.text
     assert wangnainai_tags(runtime) == ["独居老人", "低保"]
-    created = household(runtime, "3", "4", "101")
+    created = household(runtime, "3", "2", "701")
     assert created is not None and created.tags == ["留守儿童"]
     rows = audit_rows(runtime, "household_import")
     assert len(rows) == 1 and "新建1户" in (rows[0].detail or "")
