@@ -9,11 +9,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-WIDTH = 560
-ROW = 30
-BAR = 18
-LABEL_WIDTH = 150
-VALUE_WIDTH = 70
+ROW = 42  # px per bar: the label on one line, the bar under it
+BAR = 14
+TRACK = 80  # percent of the chart's width; the value is written after it
 PALETTE = {"blue": "#0b6bcb", "green": "#2e8540", "red": "#a32014", "amber": "#b26a00"}
 
 
@@ -32,52 +30,47 @@ def bar_chart(
     percent: bool = False,
     colour: str = "blue",
 ) -> Markup:
-    """`rows` are {"label", "value"}; a value of None is drawn as "—" with no bar."""
+    """`rows` are {"label", "value"}; a value of None is drawn as "—" with no bar. Widths
+    are percentages of the box, so the same chart reads on a phone and on a desktop."""
     if not rows:
         return Markup('<p class="muted" id="{}">暂无数据</p>').format(chart_id)
     values = [float(r["value"]) for r in rows if r["value"] is not None]
     top = 100.0 if percent else (max(values, default=0.0) or 1.0)
-    track = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = ROW * len(rows) + 6
+    height = ROW * len(rows) + 4
     parts = [
         Markup(
-            '<svg class="chart" id="{id}" role="img" aria-label="{title}" '
-            'viewBox="0 0 {w} {h}" width="100%" preserveAspectRatio="xMinYMin meet" '
-            'xmlns="http://www.w3.org/2000/svg" font-size="14">'
-        ).format(id=chart_id, title=title, w=WIDTH, h=height),
+            '<svg class="chart" id="{id}" role="img" aria-label="{title}" width="100%" '
+            'height="{h}" xmlns="http://www.w3.org/2000/svg" font-size="13">'
+        ).format(id=chart_id, title=title, h=height),
         Markup("<title>{}</title>").format(title),
     ]
     fill = PALETTE.get(colour, PALETTE["blue"])
     for index, row in enumerate(rows):
-        y = 3 + index * ROW
+        y = 2 + index * ROW
         value = row["value"]
         shown = "—" if value is None else f"{_number(value)}{'%' if percent else unit}"
-        length = 0.0 if value is None else max(track * float(value) / top, 0.0)
-        label = str(row["label"])
-        short = label if len(label) <= 10 else label[:9] + "…"
+        share = 0.0 if not value else max(TRACK * float(value) / top, 0.6)
         parts.append(
             Markup(
                 '<g class="bar-row" data-label="{label}" data-value="{raw}">'
                 "<title>{label}：{shown}</title>"
-                '<text x="{lx}" y="{ty}" text-anchor="end" fill="#333">{short}</text>'
-                '<rect x="{bx}" y="{y}" width="{track}" height="{bh}" rx="3" fill="#eef2f6"/>'
-                '<rect class="bar" x="{bx}" y="{y}" width="{length:.1f}" height="{bh}" rx="3" '
+                '<text x="0" y="{ty}" fill="#333">{label}</text>'
+                '<rect x="0" y="{by}" width="{track}%" height="{bh}" rx="3" fill="#eef2f6"/>'
+                '<rect class="bar" x="0" y="{by}" width="{share:.1f}%" height="{bh}" rx="3" '
                 'fill="{fill}"/>'
-                '<text x="{vx}" y="{ty}" fill="#222">{shown}</text></g>'
+                '<text x="{vx}%" y="{vy}" fill="#222" font-weight="600">{shown}</text></g>'
             ).format(
-                label=label,
+                label=str(row["label"]),
                 raw="" if value is None else _number(value),
                 shown=shown,
-                short=short,
-                lx=LABEL_WIDTH - 8,
-                ty=y + BAR - 4,
-                bx=LABEL_WIDTH,
-                y=y,
-                track=track,
+                ty=y + 13,
+                by=y + 19,
+                vy=y + 31,
+                track=TRACK,
                 bh=BAR,
-                length=max(length, 2.0) if value else 0.0,
+                share=share,
                 fill=fill,
-                vx=LABEL_WIDTH + track + 8,
+                vx=TRACK + 2,
             )
         )
     parts.append(Markup("</svg>"))
