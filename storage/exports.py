@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from storage.clock import china_midnight
+from storage.clock import now as clock_now
 from storage.labels import (
     APPLICATION_LABELS,
     DELIVERY_LABELS,
@@ -238,12 +239,12 @@ def export_rows(
     grid_ids: Sequence[int] | None,
     chosen: LedgerFilter | None = None,
     *,
-    now: datetime,
+    now: datetime | None = None,
 ) -> tuple[tuple[Column, ...], Rows]:
     spec = EXPORTS[name]
     chosen = chosen or LedgerFilter()
     if chosen.status and chosen.status not in spec.statuses:
         chosen = replace(chosen, status="")
-    scope = ledger_scope(grid_ids, chosen, now)
+    scope = ledger_scope(grid_ids, chosen, now or clock_now())
     rows = spec.build(session, scope, People(session))
     return spec.columns, [[cell_value(v) for v in row] for row in rows]
