@@ -55,7 +55,9 @@ def day_label(day: date, *, year: bool = False) -> str:
 
 
 def span_label(first: date, last: date) -> str:
-    """ "12月1日–12月7日"; the year is said when the span crosses one."""
+    """ "12月1日–12月7日"; one day is said once; the year when the span crosses one."""
+    if first == last:
+        return day_label(first)
     crosses = first.year != last.year
     return f"{day_label(first, year=crosses)}–{day_label(last, year=crosses)}"
 

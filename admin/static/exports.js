@@ -15,4 +15,12 @@
   }
   list.addEventListener("change", sync);
   sync();
+  // A download leaves the page where it is: the buttons come back for the next export
+  // (console.js disables submit buttons against double submissions).
+  var form = document.getElementById("export-form");
+  form.addEventListener("submit", function () {
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    }, 1500);
+  });
 })();
