@@ -14,6 +14,7 @@ from admin.deps import ADMIN, CANTEEN, EMPLOYMENT, GRID_WORKER, Staff
 from admin.timefmt import local_time
 from storage.models import Resident
 from storage.residents.register import (
+    RECORD_LIMIT,
     applications_of,
     orders_of,
     requests_of,
@@ -22,7 +23,7 @@ from storage.residents.register import (
 
 
 def resident_record(session: Session, staff: Staff, resident: Resident) -> dict[str, Any]:
-    record: dict[str, Any] = {}
+    record: dict[str, Any] = {"limit": RECORD_LIMIT}
     if staff.may_use(ADMIN, GRID_WORKER):
         rows = requests_of(session, resident.id, staff.visible_grid_ids())
         record["requests"] = [{**r, "created": local_time(r["created_at"])} for r in rows]
