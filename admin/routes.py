@@ -13,12 +13,14 @@ STATIC = {
     "console.js": "text/javascript; charset=utf-8",
     "api_actions.js": "text/javascript; charset=utf-8",
     "notice_progress.js": "text/javascript; charset=utf-8",
+    "exports.js": "text/javascript; charset=utf-8",
 }
 
 
 def build_admin_router(runtime: Runtime) -> APIRouter:
     # The runtime reaches endpoints through bot.deps (request.app.state.runtime).
     from admin.api import build_api_router
+    from admin.dashboard.exports import build_exports_router
     from admin.dashboard.pages import build_dashboard_router
     from admin.employment.api import build_employment_router
     from admin.employment.pages import build_employment_pages_router
@@ -34,6 +36,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     from admin.requests.work import build_request_work_router
     from admin.residents.households_import import build_households_import_router
     from admin.residents.pages import build_residents_router
+    from admin.residents.register import build_register_router
     from admin.staff.pages import build_staff_pages_router
     from admin.volunteers.canteen_api import build_canteen_router
     from admin.volunteers.canteen_pages import build_canteen_pages_router
@@ -50,6 +53,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_meetings_pages_router())
     router.include_router(build_meetings_api_router())
     router.include_router(build_dashboard_router())
+    router.include_router(build_exports_router())
     router.include_router(build_residents_router())
     router.include_router(build_queue_pages_router())
     router.include_router(build_request_work_router())
@@ -57,6 +61,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_employment_pages_router())
     router.include_router(build_knowledge_pages_router())
     router.include_router(build_households_import_router())
+    router.include_router(build_register_router())
     router.include_router(build_staff_pages_router())
 
     @router.get("/admin/static/{name}", include_in_schema=False)

@@ -1,5 +1,7 @@
 """Household register import (/admin/households/import), community admins only: an Excel
-file with 小区 楼号 单元 房号 标签; all rows or none, per-row errors shown; one audit row."""
+file with 小区 楼号 单元 房号 标签; all rows or none, per-row errors shown; one audit row.
+The template to fill (/admin/households/template.xlsx) lists the community's real
+buildings, units and households."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from storage.residents.households_excel import (
     HouseholdFileError,
     import_households,
 )
+from storage.residents.households_template import households_template
 from storage.residents.queries import community_for_account
 
 AdminStaff = Annotated[Staff, Depends(require_role(ADMIN))]
@@ -54,6 +57,25 @@ def build_households_import_router() -> APIRouter:
         if created is not None and updated is not None:
             done = {"created": created, "updated": updated, "unchanged": unchanged or 0}
         return page(request, staff, done=done)
+
+    @router.get("/template.xlsx")
+    def template(request: Request, staff: AdminStaff, session: SessionDep) -> Response:
+        community = community_for_account(session, None)
+        if community is None:
+            raise HTTPException(status_code=400, detail="还没有建立社区")
+        body = households_template(session, community.id)
+        audit_staff(
+            session, staff, "export", client_ip(request), "export", "households_template", "xlsx"
+        )
+        commit(session)
+        return Response(
+            body,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": 'attachment; filename="households-template.xlsx"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     @router.post("/import", response_model=None)
     async def upload(

@@ -11,12 +11,11 @@ OpenID or address, never by a fragment."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from admin.audit import audit_staff
@@ -32,9 +31,11 @@ from admin.deps import (
     ensure_grid,
 )
 from admin.render import ConsoleRoute, render
+from admin.residents.record import resident_record
 from bot.deps import SessionDep, commit
 from storage.models import (
     Building,
+    Compound,
     Household,
     JobSeeker,
     MealOrder,
@@ -45,10 +46,11 @@ from storage.models import (
 from storage.privacy import mask_phone
 from storage.residents.households_excel import CARE_TAGS
 from storage.residents.records import RecordError, set_care_tags, update_contact
+from storage.residents.register import parse_address
 
 MASKED = "＊＊＊（无权查看）"
 LOOKUP_ROLES = (ADMIN, GRID_WORKER, CANTEEN, EMPLOYMENT)
-ADDRESS = re.compile(r"^\s*(\d+)\D+(\d+)\D+(\d+)\s*$")
+SEARCH_LIMIT = 50
 FLASH = {"saved": "居民信息已保存。", "tags": "住户关怀标签已保存。"}
 
 
@@ -90,20 +92,28 @@ def _base_query() -> Any:
     )
 
 
-def search(session: Session, staff: Staff, q: str, limit: int = 50) -> list[dict[str, Any]]:
+def search_query(staff: Staff, q: str) -> Any:
+    """Residents matching `q`: an address as staff type it (8号楼, 8-1, 8号楼1单元,
+    3-2-501), else a name, phone or OpenID (exact only for canteen and employment)."""
     query = _base_query()
     if staff.role == GRID_WORKER:
         query = query.where(Building.grid_id.in_(staff.grid_ids))
     q = q.strip()
     if q:
-        address = ADDRESS.match(q)
+        address = parse_address(q)
         if address:
-            building, unit, room = address.groups()
-            query = query.where(
-                Building.number == building.lstrip("0"),
-                Unit.number == unit.lstrip("0"),
-                Household.room == room,
-            )
+            # Canteen and employment staff only find a whole address, never a building.
+            if staff.role not in (ADMIN, GRID_WORKER) and not address.room:
+                return query.where(false())
+            query = query.where(Building.number == address.building)
+            if address.compound:
+                query = query.join(Compound, Compound.id == Building.compound_id).where(
+                    Compound.name == address.compound
+                )
+            if address.unit:
+                query = query.where(Unit.number == address.unit)
+            if address.room:
+                query = query.where(Household.room == address.room)
         elif staff.role in (ADMIN, GRID_WORKER):
             # autoescape: "_" and "%" are searched for, not wildcards that match everyone.
             query = query.where(
@@ -115,8 +125,20 @@ def search(session: Session, staff: Staff, q: str, limit: int = 50) -> list[dict
             )
         else:
             query = query.where(or_(Resident.name == q, Resident.phone == q, Resident.openid == q))
-    rows = session.scalars(query.order_by(Resident.id).limit(limit)).unique()
+    return query
+
+
+def search(
+    session: Session, staff: Staff, q: str, limit: int = SEARCH_LIMIT
+) -> list[dict[str, Any]]:
+    query = search_query(staff, q).order_by(Building.id, Unit.id, Household.room, Resident.id)
+    rows = session.scalars(query.limit(limit)).unique()
     return [view(session, staff, r) for r in rows]
+
+
+def search_count(session: Session, staff: Staff, q: str) -> int:
+    found = search_query(staff, q).with_only_columns(Resident.id).order_by(None)
+    return int(session.scalar(select(func.count()).select_from(found.subquery())) or 0)
 
 
 def view(session: Session, staff: Staff, resident: Resident) -> dict[str, Any]:
@@ -162,8 +184,18 @@ def build_residents_router() -> APIRouter:
         request: Request, staff: CurrentStaff, session: SessionDep, q: str = ""
     ) -> HTMLResponse:
         _lookup(staff)
-        rows = search(session, staff, q[:64]) if q.strip() else []
-        return render(request, "residents.html", {"rows": rows, "q": q[:64]}, staff)
+        q = q[:64]
+        rows = search(session, staff, q) if q.strip() else []
+        total = search_count(session, staff, q) if len(rows) >= SEARCH_LIMIT else len(rows)
+        address = parse_address(q) if q.strip() else None
+        context = {
+            "rows": rows,
+            "q": q,
+            "total": total,
+            "address": address.label if address else "",
+            "register": staff.may_use(ADMIN, GRID_WORKER),
+        }
+        return render(request, "residents.html", context, staff)
 
     @router.get("/{resident_id}", response_class=HTMLResponse)
     def resident_page(
@@ -174,8 +206,14 @@ def build_residents_router() -> APIRouter:
         flash: str = "",
     ) -> HTMLResponse:
         _lookup(staff)
-        data = view(session, staff, _load(session, staff, resident_id))
-        context = {"r": data, "care_tags": CARE_TAGS, "flash": FLASH.get(flash)}
+        resident = _load(session, staff, resident_id)
+        data = view(session, staff, resident)
+        context = {
+            "r": data,
+            "care_tags": CARE_TAGS,
+            "flash": FLASH.get(flash),
+            "record": resident_record(session, staff, resident),
+        }
         return render(request, "residents_detail.html", context, staff)
 
     @router.post("/{resident_id}")

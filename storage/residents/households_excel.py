@@ -1,7 +1,7 @@
 """Household register import from Excel (openpyxl): 小区 楼号 单元 房号 标签.
 
-Buildings must already exist (a row naming an unknown 小区 or 楼号 is an error); a
-missing unit or room is created. 标签 holds comma-separated care tags; an existing
+Buildings and their units must already exist (a row naming an unknown 小区, 楼号 or
+单元 — 4单元 of a building with three — is an error); a missing room is created. 标签 holds comma-separated care tags; an existing
 household's tags are replaced by the file's (an empty cell clears them), each change an
 event row like the residents page writes. All or nothing: every row is checked first
 and, if any is wrong, the per-row errors are returned and nothing is written. The caller
@@ -83,6 +83,20 @@ def _buildings(session: Session, community_id: int) -> dict[tuple[str, str], int
     return {(name, number): bid for name, number, bid in session.execute(query)}
 
 
+def _units(session: Session, community_id: int) -> dict[int, list[str]]:
+    query = (
+        select(Unit.building_id, Unit.number)
+        .join(Building, Building.id == Unit.building_id)
+        .where(Building.community_id == community_id)
+    )
+    units: dict[int, list[str]] = {}
+    for building_id, number in session.execute(query):
+        units.setdefault(building_id, []).append(number)
+    for numbers in units.values():
+        numbers.sort(key=lambda n: (len(n), n))
+    return units
+
+
 def _collector(errors: list[RowError], row: int) -> Callable[[str, str], None]:
     def bad(column: str, message: str) -> None:
         errors.append(RowError(row, column, message))
@@ -94,6 +108,7 @@ def check_rows(
     session: Session, community_id: int, rows: list[tuple[int, dict[str, str]]]
 ) -> tuple[list[CheckedRow], list[RowError]]:
     buildings = _buildings(session, community_id)
+    units = _units(session, community_id)
     compounds = {name for name, _number in buildings}
     checked: list[CheckedRow] = []
     errors: list[RowError] = []
@@ -118,6 +133,10 @@ def check_rows(
             bad("楼号", f"{compound}没有{building_no}号楼（楼栋须先在系统中建立）")
         if unit and not NUMBER.match(unit):
             bad("单元", f"单元号“{unit}”格式不对")
+        elif unit and building_id is not None and unit not in units.get(building_id, []):
+            known = units.get(building_id, [])
+            have = f"只有{'、'.join(known)}单元" if known else "还没有登记任何单元"
+            bad("单元", f"{compound}{building_no}号楼没有{unit}单元（该楼{have}）")
         if room and not NUMBER.match(room):
             bad("房号", f"房号“{room}”格式不对")
         tags = [t for t in SPLIT.split(cells.get("标签", "")) if t]
@@ -141,14 +160,10 @@ def check_rows(
 def _unit(session: Session, building_id: int, number: str, cache: dict[Any, Unit]) -> Unit:
     key = (building_id, number)
     if key not in cache:
-        found = session.scalar(
+        # check_rows refused every unit that is not in the register.
+        cache[key] = session.scalars(
             select(Unit).where(Unit.building_id == building_id, Unit.number == number)
-        )
-        if found is None:
-            found = Unit(building_id=building_id, number=number)
-            session.add(found)
-            session.flush()
-        cache[key] = found
+        ).one()
     return cache[key]
 
 

@@ -69,19 +69,19 @@ def test_figures_count_by_category_grid_week_and_are_scoped(
     assert q["by_week"][-1]["pct"] == 100.0
     assert q["resolved"] == 1 and q["median_resolve_hours"] is not None
     assert q["satisfied_share"] == 50 and q["rating_average"] == 4.0
-    assert figures["volunteers"]["month_hours"] == 1.5
+    assert figures["volunteers"]["hours"] == 1.5
     assert "placements" in figures["jobs"]
 
     li = console("liqiang")  # grid 3 only
     theirs = li.http.get("/admin/api/figures").json()
-    assert theirs["requests"]["total"] == 0 and theirs["volunteers"]["month_hours"] == 0
+    assert theirs["requests"]["total"] == 0 and theirs["volunteers"]["hours"] == 0
     assert [b["label"] for b in theirs["requests"]["by_grid"]] == ["第三网格"]
     assert console("canteen").http.get("/admin/figures").status_code == 403
 
     page = admin.http.get("/admin/figures")
     assert page.status_code == 200
     assert 'id="fig-overdue">1<' in page.text and "公共照明" in page.text
-    assert 'style="width: 100.0%"' in page.text
+    assert '<svg class="chart" id="chart-category"' in page.text
 
 
 def test_exports_follow_list_permissions_and_grid_scope(
@@ -149,5 +149,5 @@ def test_exported_cells_never_run_as_formulas(runtime: Runtime) -> None:
             )
         )
         session.commit()
-        _headers, rows = export_rows(session, "requests", None)
+        _columns, rows = export_rows(session, "requests", None, now=datetime.now(UTC))
     assert rows[0][5] == '\'=HYPERLINK("http://evil")' and rows[0][6] == "'@SUM(A1)"
