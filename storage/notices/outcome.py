@@ -69,7 +69,7 @@ def progress(session: Session, notice_id: int) -> dict[str, Any]:
         "fell_back": sum(replaced.values()),
         "percent": 100 if total == 0 else int(finished * 100 / total),
         "sent_percent": 0 if total == 0 else int(totals["sent"] * 100 / total),
-        "failed_percent": 0 if total == 0 else int((failed + totals["unknown"]) * 100 / total),
+        "failed_percent": _failed_percent(total, totals["sent"], failed + totals["unknown"]),
         "complete": complete,
         "outcome": outcome_text(total, totals["sent"], failed, totals["unknown"], complete),
         "statuses": totals,
@@ -78,6 +78,17 @@ def progress(session: Session, notice_id: int) -> dict[str, Any]:
             for c, counts in sorted(channels.items())
         ],
     }
+
+
+def _failed_percent(total: int, sent: int, missed: int) -> int:
+    """The red part of the bar: when nothing is waiting, what is not green (so rounding
+    never leaves a grey sliver that looks like work still to do)."""
+    if total == 0 or missed == 0:
+        return 0
+    sent_percent = int(sent * 100 / total)
+    if sent + missed == total:
+        return 100 - sent_percent
+    return max(1, int(missed * 100 / total))
 
 
 def outcome_text(total: int, sent: int, failed: int, unknown: int, complete: bool) -> str:
