@@ -14,8 +14,9 @@ from admin.deps import Staff
 from admin.meetings.view import community_id, load_meeting, to_http
 from bot.deps import commit
 from bot.runtime import Runtime
+from storage.meetings.items import Votes, add_topic, decide_item
 from storage.meetings.publish import publish
-from storage.meetings.service import MeetingError, create_meeting, decide_item, record_attendance
+from storage.meetings.service import MeetingError, Topic, create_meeting, record_attendance
 from storage.models import CouncilItem, CouncilMeeting, utcnow
 
 
@@ -41,6 +42,7 @@ def create_and_audit(
     held_at: datetime,
     place: str | None,
     request_ids: list[int],
+    topics: list[Topic] | None = None,
 ) -> CouncilMeeting:
     try:
         meeting = create_meeting(
@@ -54,6 +56,7 @@ def create_and_audit(
             request_ids=request_ids,
             actor=staff.actor,
             now=utcnow(),
+            topics=topics,
         )
     except MeetingError as exc:
         raise to_http(exc) from exc
@@ -93,6 +96,7 @@ def decide_and_audit(
     owner_staff_id: int | None,
     owner_name: str | None,
     due_at: datetime,
+    votes: Votes | None = None,
 ) -> None:
     try:
         decide_item(
@@ -105,12 +109,37 @@ def decide_and_audit(
             due_at=due_at,
             actor=staff.actor,
             now=utcnow(),
+            votes=votes,
         )
     except MeetingError as exc:
         raise to_http(exc) from exc
-    detail = f"{item.title}：{item.action}"
+    detail = f"{item.title}：{item.action}" + (f"；{votes.label}" if votes else "")
     audit_staff(session, staff, "meeting_decide", ip, "meeting", meeting.id, detail)
     commit(session)
+
+
+def topic_and_audit(
+    session: Session, staff: Staff, ip: str, meeting: CouncilMeeting, topic: Topic
+) -> CouncilItem:
+    try:
+        item = add_topic(session, meeting, topic, actor=staff.actor, now=utcnow())
+    except MeetingError as exc:
+        raise to_http(exc) from exc
+    audit_staff(session, staff, "meeting_topic", ip, "meeting", meeting.id, item.title)
+    commit(session)
+    return item
+
+
+def parse_votes(for_: str, against: str, abstain: str) -> Votes | None:
+    """The vote fields of the decision form: all empty means no vote was taken; an empty
+    field beside filled ones counts 0."""
+    fields = [v.strip() for v in (for_, against, abstain)]
+    if not any(fields):
+        return None
+    if not all(v.isdigit() for v in fields if v):
+        raise HTTPException(status_code=400, detail="票数须为0或正整数")
+    n = [int(v) if v else 0 for v in fields]
+    return Votes(n[0], n[1], n[2])
 
 
 def publish_and_audit(

@@ -15,6 +15,7 @@ from admin.meetings.actions import (
     decide_and_audit,
     load_item,
     publish_and_audit,
+    topic_and_audit,
 )
 from admin.meetings.schemas import (
     AgendaDraft,
@@ -24,6 +25,7 @@ from admin.meetings.schemas import (
     MeetingIn,
     MeetingPublished,
     MeetingSummary,
+    TopicIn,
 )
 from admin.meetings.view import (
     ensure_scope,
@@ -34,9 +36,8 @@ from admin.meetings.view import (
 )
 from admin.render import ConsoleRoute
 from bot.deps import RuntimeDep, SessionDep
-from storage.meetings.service import (
-    draft_agenda,
-)
+from storage.meetings.items import Votes
+from storage.meetings.service import Topic, draft_agenda
 from storage.models import utcnow
 
 
@@ -44,6 +45,13 @@ def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise HTTPException(status_code=400, detail="时间须带时区，如 2026-11-25T18:00+08:00")
     return value
+
+
+def _votes(body: ItemDecisionIn) -> Votes | None:
+    counts = (body.votes_for, body.votes_against, body.votes_abstain)
+    if all(n is None for n in counts):
+        return None
+    return Votes(*(n or 0 for n in counts))
 
 
 def build_meetings_api_router() -> APIRouter:
@@ -75,6 +83,7 @@ def build_meetings_api_router() -> APIRouter:
             held_at=_aware(body.held_at),
             place=body.place,
             request_ids=body.request_ids,
+            topics=[Topic(t.title, t.description) for t in body.topics],
         )
         return meeting_view(session, meeting)
 
@@ -116,6 +125,22 @@ def build_meetings_api_router() -> APIRouter:
             owner_staff_id=body.owner_staff_id,
             owner_name=body.owner_name,
             due_at=_aware(body.due_at),
+            votes=_votes(body),
+        )
+        return meeting_view(session, meeting)
+
+    @router.post("/{meeting_id}/topics", status_code=201, response_model=MeetingDetail)
+    def topic(
+        request: Request,
+        meeting_id: int,
+        body: TopicIn,
+        staff: WorkerStaff,
+        session: SessionDep,
+    ) -> dict[str, Any]:
+        """Add a topic of the meeting's own (not from the problem list) before publishing."""
+        meeting = load_meeting(session, staff, meeting_id)
+        topic_and_audit(
+            session, staff, client_ip(request), meeting, Topic(body.title, body.description)
         )
         return meeting_view(session, meeting)
 

@@ -5,6 +5,7 @@ every action writes an audit row and the route commits."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +16,9 @@ from admin.meetings.actions import (
     create_and_audit,
     decide_and_audit,
     load_item,
+    parse_votes,
     publish_and_audit,
+    topic_and_audit,
 )
 from admin.meetings.view import (
     default_due,
@@ -31,17 +34,17 @@ from admin.meetings.view import (
 )
 from admin.render import ConsoleRoute, render
 from bot.deps import RuntimeDep, SessionDep
-from storage.meetings.service import (
-    draft_agenda,
-    scope_label,
-)
+from storage.meetings.minutes import minutes_docx, minutes_of
+from storage.meetings.service import Topic, draft_agenda, scope_label
 from storage.models import utcnow
 from storage.requests.rules import china_day
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FLASH = {
     "created": "议事会已创建，议题已从问题清单中列入。",
     "attendance": "参会情况已登记。",
     "decided": "议题决定已保存。",
+    "topic": "议题已添加。",
     "published": "议事会结果已公布，相关楼栋群和反映人将收到通知，问题已派单。",
 }
 
@@ -50,6 +53,16 @@ def split_names(text: str) -> list[str]:
     for sep in "，,、;；\n":
         text = text.replace(sep, " ")
     return [n for n in text.split(" ") if n]
+
+
+def split_topics(text: str) -> list[Topic]:
+    """One topic a line; 「名称：说明」 gives the topic a description."""
+    topics = []
+    for line in text.splitlines():
+        title, _, description = line.strip().partition("：")
+        if title.strip():
+            topics.append(Topic(title.strip(), description.strip()))
+    return topics
 
 
 def build_meetings_pages_router() -> APIRouter:
@@ -93,6 +106,7 @@ def build_meetings_pages_router() -> APIRouter:
         title: Annotated[str, Form(min_length=1, max_length=100)],
         held_at: Annotated[str, Form(max_length=40)],
         place: Annotated[str, Form(max_length=100)] = "",
+        topics: Annotated[str, Form(max_length=5000)] = "",
     ) -> Response:
         kind, scope_id = split_scope(scope)
         ensure_scope(staff, kind, scope_id)
@@ -111,6 +125,7 @@ def build_meetings_pages_router() -> APIRouter:
             held_at=parse_local(held_at),
             place=place,
             request_ids=ids,
+            topics=split_topics(topics),
         )
         return RedirectResponse(f"/admin/meetings/{meeting.id}?flash=created", status_code=303)
 
@@ -154,8 +169,12 @@ def build_meetings_pages_router() -> APIRouter:
         due_at: Annotated[str, Form(max_length=40)],
         owner_staff_id: Annotated[str, Form(max_length=12)] = "",
         owner_name: Annotated[str, Form(max_length=64)] = "",
+        votes_for: Annotated[str, Form(max_length=6)] = "",
+        votes_against: Annotated[str, Form(max_length=6)] = "",
+        votes_abstain: Annotated[str, Form(max_length=6)] = "",
     ) -> Response:
         meeting, item = load_item(session, staff, meeting_id, item_id)
+        votes = parse_votes(votes_for, votes_against, votes_abstain)
         decide_and_audit(
             session,
             staff,
@@ -166,8 +185,48 @@ def build_meetings_pages_router() -> APIRouter:
             owner_staff_id=int(owner_staff_id) if owner_staff_id.isdigit() else None,
             owner_name=owner_name,
             due_at=parse_local(due_at),
+            votes=votes,
         )
-        return RedirectResponse(f"/admin/meetings/{meeting_id}?flash=decided", status_code=303)
+        return RedirectResponse(
+            f"/admin/meetings/{meeting_id}?flash=decided#item-{item_id}", status_code=303
+        )
+
+    @router.post("/{meeting_id}/topics")
+    def topic(
+        request: Request,
+        meeting_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        title: Annotated[str, Form(min_length=1, max_length=100)],
+        description: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        meeting = load_meeting(session, staff, meeting_id)
+        item = topic_and_audit(
+            session, staff, client_ip(request), meeting, Topic(title, description)
+        )
+        return RedirectResponse(
+            f"/admin/meetings/{meeting_id}?flash=topic#item-{item.id}", status_code=303
+        )
+
+    @router.get("/{meeting_id}/minutes", response_class=HTMLResponse)
+    def minutes_page(
+        request: Request, meeting_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> HTMLResponse:
+        """The minutes as a page to print (print CSS: no console header or buttons)."""
+        meeting = load_meeting(session, staff, meeting_id)
+        context = {"minutes": minutes_of(session, meeting)}
+        return render(request, "meetings_minutes.html", context, staff)
+
+    @router.get("/{meeting_id}/minutes.docx")
+    def minutes_file(meeting_id: int, staff: WorkerStaff, session: SessionDep) -> Response:
+        """The minutes as a Word document."""
+        minutes = minutes_of(session, load_meeting(session, staff, meeting_id))
+        name = quote(minutes.file_name)
+        return Response(
+            minutes_docx(minutes),
+            media_type=DOCX,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        )
 
     @router.post("/{meeting_id}/publish")
     def publish_page(

@@ -12,12 +12,20 @@ from admin.schemas import Public
 # -- Bodies ----------------------------------------------------------------------------------
 
 
+class TopicIn(BaseModel):
+    title: str = Field(min_length=1, max_length=100)
+    description: str = Field("", max_length=2000)
+
+
 class MeetingIn(BaseModel):
     scope: str = Field(max_length=40, description="grid:1、compound:2 或 community:1")
     title: str = Field(min_length=1, max_length=100)
     held_at: datetime = Field(description="带时区，如 2026-11-25T18:00+08:00")
     place: str | None = Field(None, max_length=100)
-    request_ids: list[int] = Field(min_length=1, max_length=500)
+    request_ids: list[int] = Field(default_factory=list, max_length=500)
+    topics: list[TopicIn] = Field(
+        default_factory=list, max_length=50, description="问题清单以外的议题"
+    )
 
 
 class AttendanceIn(BaseModel):
@@ -30,6 +38,9 @@ class ItemDecisionIn(BaseModel):
     owner_staff_id: int | None = None
     owner_name: str | None = Field(None, max_length=64)
     due_at: datetime = Field(description="带时区，如 2026-11-25T18:00+08:00")
+    votes_for: int | None = Field(None, ge=0, le=100_000, description="同意票数（未表决则不填）")
+    votes_against: int | None = Field(None, ge=0, le=100_000)
+    votes_abstain: int | None = Field(None, ge=0, le=100_000)
 
 
 # -- Answers ---------------------------------------------------------------------------------
@@ -92,6 +103,8 @@ class AgendaItem(Public):
     id: int
     position: int
     title: str
+    kind: str = Field(description="requests（来自问题清单）或 topic（其他议题）")
+    description: str | None
     category: str
     building: str
     status: str
@@ -103,6 +116,10 @@ class AgendaItem(Public):
     due_at: str | None
     due_label: str
     due_input: str
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstain: int | None
+    votes_label: str = Field(description="如：同意12票，反对1票，弃权2票；未表决为空")
     requests: list[ItemRequest]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from admin.deps import ADMIN, GRID_WORKER, ROLE_FORBIDDEN, Staff, ensure_grid
 from admin.timefmt import CST, local_time
+from storage.meetings.items import Votes
 from storage.meetings.service import (
     ITEM_LABELS,
     SCOPES,
@@ -33,6 +34,7 @@ EVENT_LABELS = {
     "draft": "创建议事会",
     "held": "登记参会情况",
     "item_decided": "议题作出决定",
+    "topic_added": "添加议题",
     "published": "公布结果",
 }
 
@@ -148,6 +150,8 @@ def meeting_view(session: Session, meeting: CouncilMeeting) -> dict[str, Any]:
                 "id": item.id,
                 "position": item.position,
                 "title": item.title,
+                "kind": item.kind,
+                "description": item.description,
                 "category": item.category,
                 "building": building_label(session, item.building_id),
                 "status": item.status,
@@ -159,6 +163,10 @@ def meeting_view(session: Session, meeting: CouncilMeeting) -> dict[str, Any]:
                 "due_at": item.due_at.isoformat() if item.due_at else None,
                 "due_label": local_time(item.due_at),
                 "due_input": local_input(item.due_at) if item.due_at else "",
+                "votes_for": item.votes_for,
+                "votes_against": item.votes_against,
+                "votes_abstain": item.votes_abstain,
+                "votes_label": votes.label if (votes := Votes.of(item)) else "",
                 "requests": [
                     {
                         "id": r.id,

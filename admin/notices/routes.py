@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin.deps import Staff, WorkerStaff, client_ip
@@ -23,7 +23,8 @@ from admin.notices.schemas import (
 )
 from admin.render import ConsoleRoute, render
 from bot.deps import RedisDep, RuntimeDep, SessionDep, SettingsDep, commit
-from storage.notices.outcome import progress, recipients
+from storage.notices.drafts import EDITABLE
+from storage.notices.outcome import failures, progress, recipients
 from storage.notices.planning import Targets
 
 FLASH = {
@@ -32,6 +33,8 @@ FLASH = {
     "scheduled": "已定时，到时间后系统会自动发送。",
     "retried": "失败的发送已重新排队。",
     "cancelled": "通知已取消。",
+    "edited": "草稿已修改，请核对下面的发送预览后再发送。",
+    "locked": "通知已开始发送或已取消，不能再修改。",
 }
 IntList = Annotated[list[int] | None, Form()]
 
@@ -52,7 +55,44 @@ def _detail_context(
         context["preview"] = svc.preview(session, notice, settings, redis)
     else:
         context["rows"] = recipients(session, notice.id, status or None)
+        context["failed_rows"] = failures(session, notice.id)
     return context
+
+
+def _draft_form(
+    body: Annotated[str, Form(max_length=svc.MAX_BODY + 100)] = "",
+    title: Annotated[str, Form(max_length=64)] = "",
+    link: Annotated[str, Form(max_length=500)] = "",
+    image_url: Annotated[str, Form(max_length=500)] = "",
+    scope: Annotated[str, Form(max_length=16)] = "",
+    grid_ids: IntList = None,
+    compound_ids: IntList = None,
+    building_ids: IntList = None,
+    groups: Annotated[str, Form(max_length=4)] = "",
+    people: Annotated[list[str] | None, Form()] = None,
+) -> svc.Draft:
+    """The compose form (new notice or an edited draft)."""
+    ids = {"grids": grid_ids, "compounds": compound_ids, "buildings": building_ids}
+    targets = Targets(scope, list(ids.get(scope) or []), groups == "1", list(people or []))
+    return svc.Draft(title, body, link, image_url, targets)
+
+
+DraftForm = Annotated[svc.Draft, Depends(_draft_form)]
+
+
+def _compose_again(
+    request: Request,
+    staff: Staff,
+    session: Any,
+    draft: svc.Draft,
+    error: Any,
+    editing: Any,
+) -> HTMLResponse:
+    """The compose form again with what was typed and why it was refused."""
+    options = svc.compose_options(session, staff)
+    form = {**vars(draft), "targets": draft.targets.to_json()}
+    context = {**options, "form": form, "error": error, "editing": editing}
+    return render(request, "notices_new.html", context, staff, status_code=400)
 
 
 def build_notices_router() -> APIRouter:
@@ -72,35 +112,45 @@ def build_notices_router() -> APIRouter:
 
     @router.post("/admin/notices", include_in_schema=False)
     def notice_create(
-        request: Request,
-        staff: WorkerStaff,
-        session: SessionDep,
-        body: Annotated[str, Form(max_length=svc.MAX_BODY + 100)] = "",
-        title: Annotated[str, Form(max_length=64)] = "",
-        link: Annotated[str, Form(max_length=500)] = "",
-        image_url: Annotated[str, Form(max_length=500)] = "",
-        scope: Annotated[str, Form(max_length=16)] = "",
-        grid_ids: IntList = None,
-        compound_ids: IntList = None,
-        building_ids: IntList = None,
-        groups: Annotated[str, Form(max_length=4)] = "",
-        people: Annotated[list[str] | None, Form()] = None,
+        request: Request, staff: WorkerStaff, session: SessionDep, draft: DraftForm
     ) -> Response:
-        ids = {"grids": grid_ids, "compounds": compound_ids, "buildings": building_ids}
-        targets = Targets(scope, list(ids.get(scope) or []), groups == "1", list(people or []))
-        draft = svc.Draft(title, body, link, image_url, targets)
         try:
             notice = svc.create_draft(session, staff, draft, client_ip(request))
         except HTTPException as exc:
             if exc.status_code != 400:
                 raise
             session.rollback()
-            options = svc.compose_options(session, staff)
-            form = {**vars(draft), "targets": targets.to_json()}
-            context = {**options, "form": form, "error": exc.detail}
-            return render(request, "notices_new.html", context, staff, status_code=400)
+            return _compose_again(request, staff, session, draft, exc.detail, None)
         commit(session)
         return RedirectResponse(f"/admin/notices/{notice.id}?done=created", status_code=303)
+
+    @router.get(
+        "/admin/notices/{notice_id}/edit", response_class=HTMLResponse, include_in_schema=False
+    )
+    def notice_edit_page(
+        request: Request, notice_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> Response:
+        notice = svc.get_notice(session, staff, notice_id)
+        if notice.status not in EDITABLE:
+            return RedirectResponse(f"/admin/notices/{notice_id}?done=locked", status_code=303)
+        options = svc.compose_options(session, staff)
+        context = {**options, "form": svc.draft_form(notice), "error": None, "editing": notice}
+        return render(request, "notices_new.html", context, staff)
+
+    @router.post("/admin/notices/{notice_id}/edit", include_in_schema=False)
+    def notice_edit(
+        request: Request, notice_id: int, staff: WorkerStaff, session: SessionDep, draft: DraftForm
+    ) -> Response:
+        notice = svc.get_notice(session, staff, notice_id)
+        try:
+            svc.edit_draft(session, staff, notice, draft, client_ip(request))
+        except HTTPException as exc:
+            if exc.status_code != 400:
+                raise
+            session.rollback()
+            return _compose_again(request, staff, session, draft, exc.detail, notice)
+        commit(session)
+        return RedirectResponse(f"/admin/notices/{notice_id}?done=edited", status_code=303)
 
     @router.get("/admin/notices/{notice_id}", response_class=HTMLResponse, include_in_schema=False)
     def notice_page(
@@ -198,6 +248,27 @@ def build_notices_router() -> APIRouter:
         if notice.status in ("draft", "scheduled"):
             out["preview"] = svc.preview(session, notice, settings, redis)
         return out
+
+    @router.put("/admin/api/notices/{notice_id}", tags=["notices"], response_model=NoticeDraft)
+    def api_edit(
+        request: Request,
+        notice_id: int,
+        body: NoticeIn,
+        staff: WorkerStaff,
+        session: SessionDep,
+        settings: SettingsDep,
+        redis: RedisDep,
+    ) -> dict[str, Any]:
+        """Change a notice before it is sent (409 once sending has started)."""
+        notice = svc.get_notice(session, staff, notice_id)
+        targets = Targets(body.scope, body.ids, body.groups, body.people)
+        draft = svc.Draft(body.title, body.body, body.link, body.image_url, targets)
+        svc.edit_draft(session, staff, notice, draft, client_ip(request))
+        commit(session)
+        return {
+            **svc.summary(session, notice),
+            "preview": svc.preview(session, notice, settings, redis),
+        }
 
     @router.get(
         "/admin/api/notices/{notice_id}/progress",

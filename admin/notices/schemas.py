@@ -49,7 +49,10 @@ class _Channel(Public):
 
 
 class ChannelProgress(StatusCounts, _Channel):
-    """One channel's deliveries per status (the channel first, as sent)."""
+    """One channel's deliveries per status (the channel first, as sent); `replaced`:
+    refused customer-service messages sent again as template messages."""
+
+    replaced: int
 
 
 class NoticeProgress(Public):
@@ -58,8 +61,12 @@ class NoticeProgress(Public):
     failed: int
     unknown: int
     waiting: int
+    fell_back: int = Field(description="被微信拒收后改用模板消息发送的客服消息条数")
     percent: int
+    sent_percent: int
+    failed_percent: int
     complete: bool
+    outcome: str = Field(description="如：已发送6/7，1条失败")
     statuses: StatusCounts
     channels: list[ChannelProgress]
 
@@ -147,6 +154,7 @@ class RecipientPublic(Public):
     name: str
     status: str
     status_label: str
+    replaced: bool
     attempts: int
     last_error: str
     sent_at: str | None = Field(description="ISO 8601")

@@ -20,6 +20,7 @@ from bot.settings import Settings
 from storage.events import history, record_event
 from storage.models import Building, Compound, Grid, Notice, utcnow
 from storage.notices.delivery import notice_text, start_sending
+from storage.notices.drafts import EDITABLE, NoticeContent, update_draft
 from storage.notices.outcome import cancel, progress, retry_failed
 from storage.notices.planning import (
     CHANNEL_LABELS,
@@ -39,8 +40,11 @@ from storage.residents.queries import community_for_account
 
 COMMUNITY_FORBIDDEN = "只有社区管理员可以向全社区发送通知"
 NOT_FOUND = "没有找到这条通知"
+NOT_EDITABLE = "通知已开始发送或已取消，不能再修改"
 MAX_BODY = 1500
 MIN_SCHEDULE_AHEAD = timedelta(minutes=1)
+# The log's words for a state reached (the note carries the outcome: 「已发送6/7，1条失败」).
+EVENT_LABELS = {"done": "发送结束", "draft": "保存草稿", "edited": "修改草稿"}
 
 
 @dataclass
@@ -80,18 +84,15 @@ def check_area(session: Session, staff: Staff, community_id: int, targets: Targe
     return area
 
 
-def create_draft(session: Session, staff: Staff, draft: Draft, ip: str) -> Notice:
+def _content(session: Session, staff: Staff, community_id: int, draft: Draft) -> NoticeContent:
+    """The checked content of the compose form (400/403 when it may not be sent)."""
     body = draft.body.strip()
     if not body:
         raise _bad("请填写通知内容")
     if len(body) > MAX_BODY:
         raise _bad(f"通知内容最多{MAX_BODY}字")
-    community = community_for_account(session, None)
-    if community is None:
-        raise _bad("还没有登记社区")
-    area = check_area(session, staff, community.id, draft.targets)
-    notice = Notice(
-        community_id=community.id,
+    area = check_area(session, staff, community_id, draft.targets)
+    return NoticeContent(
         title=draft.title.strip()[:64] or None,
         body=body,
         link=_url(draft.link, "链接"),
@@ -99,15 +100,60 @@ def create_draft(session: Session, staff: Staff, draft: Draft, ip: str) -> Notic
         targets=draft.targets.to_json(),
         grid_ids=sorted(area.grid_ids),
         community_wide=area.community_wide,
+        area_label=area.label,
+    )
+
+
+def create_draft(session: Session, staff: Staff, draft: Draft, ip: str) -> Notice:
+    community = community_for_account(session, None)
+    if community is None:
+        raise _bad("还没有登记社区")
+    content = _content(session, staff, community.id, draft)
+    notice = Notice(
+        community_id=community.id,
+        title=content.title,
+        body=content.body,
+        link=content.link,
+        image_url=content.image_url,
+        targets=content.targets,
+        grid_ids=content.grid_ids,
+        community_wide=content.community_wide,
         status="draft",
         created_by_id=staff.id,
         created_by=staff.username,
     )
     session.add(notice)
     session.flush()
-    record_event(session, "notice", notice.id, actor=staff.actor, to_state="draft", note=area.label)
-    audit_staff(session, staff, "notice_create", ip, "notice", notice.id, detail=area.label)
+    record_event(
+        session, "notice", notice.id, actor=staff.actor, to_state="draft", note=content.area_label
+    )
+    audit_staff(session, staff, "notice_create", ip, "notice", notice.id, detail=content.area_label)
     return notice
+
+
+def edit_draft(session: Session, staff: Staff, notice: Notice, draft: Draft, ip: str) -> list[str]:
+    """Change a notice not yet sent (409 once sending has started); the fields changed."""
+    if notice.status not in EDITABLE:
+        raise HTTPException(status_code=409, detail=NOT_EDITABLE)
+    content = _content(session, staff, notice.community_id, draft)
+    changed = update_draft(session, notice, content, actor=staff.actor, now=utcnow())
+    if changed is None:
+        raise HTTPException(status_code=409, detail=NOT_EDITABLE)
+    if changed:
+        detail = "、".join(changed)
+        audit_staff(session, staff, "notice_edit", ip, "notice", notice.id, detail=detail)
+    return changed
+
+
+def draft_form(notice: Notice) -> dict[str, Any]:
+    """The compose form filled with a notice's current content."""
+    return {
+        "title": notice.title or "",
+        "body": notice.body,
+        "link": notice.link or "",
+        "image_url": notice.image_url or "",
+        "targets": dict(notice.targets or {}),
+    }
 
 
 def may_see(staff: Staff, notice: Notice) -> bool:
@@ -131,6 +177,17 @@ def list_notices(session: Session, staff: Staff, limit: int = 100) -> list[dict[
     return [summary(session, n) for n in visible]
 
 
+def status_label(notice: Notice, done: dict[str, Any] | None) -> str:
+    """What the list and the page call the notice's state: once every delivery has an
+    outcome it is no longer 「发送中」 (even before the periodic job closes it), and an
+    end with failures is not 「已完成」."""
+    if done is None or not done["complete"]:
+        return STATUS_LABELS.get(notice.status, notice.status)
+    if done["failed"] or done["unknown"]:
+        return "部分未送达"
+    return STATUS_LABELS["done"]
+
+
 def summary(session: Session, notice: Notice) -> dict[str, Any]:
     done = progress(session, notice.id) if notice.status in ("sending", "done") else None
     return {
@@ -139,7 +196,7 @@ def summary(session: Session, notice: Notice) -> dict[str, Any]:
         "body": notice.body,
         "area": (notice.plan or {}).get("area") or _area_label(notice),
         "status": notice.status,
-        "status_label": STATUS_LABELS.get(notice.status, notice.status),
+        "status_label": status_label(notice, done),
         "created_by": notice.created_by,
         "created_at": local_time(notice.created_at),
         "scheduled_at": local_time(notice.scheduled_at),
@@ -306,7 +363,7 @@ def events(session: Session, notice: Notice) -> list[dict[str, Any]]:
         {
             "at": local_time(e.at),
             "actor": e.actor,
-            "to": STATUS_LABELS.get(e.to_state, e.to_state),
+            "to": EVENT_LABELS.get(e.to_state) or STATUS_LABELS.get(e.to_state, e.to_state),
             "note": e.note or "",
         }
         for e in history(session, "notice", notice.id)

@@ -29,6 +29,9 @@ PERMANENT_WECHAT_ERRORS: dict[int, str] = {
     40058: "消息内容超出长度限制",
     93000: "群机器人地址无效",
 }
+# A customer-service message refused for its own limits (the 48-hour window, the quota):
+# the message may still go as a template message (storage/outbound/notify.py fall_back).
+CS_REFUSALS = {45015, 45047}
 # Transient: throttled or a WeChat-side hiccup.
 RATE_LIMIT_ERRORS = {45009, 45011, 45066}
 
@@ -53,6 +56,12 @@ class OutcomeUnknown(ChannelError):
 
 class PermanentError(ChannelError):
     """Will never succeed as planned (outside the 48 h window, no API permission …)."""
+
+
+class CustomerServiceRefused(PermanentError):
+    """WeChat will not take this customer-service message (the 48-hour window has closed
+    or the quota is used up): never retried on that channel; the worker sends it as a
+    template message instead where the account allows."""
 
 
 class RateLimited(ChannelError):
@@ -103,6 +112,8 @@ def classify_wechat_error(errcode: int | None, errmsg: str | None) -> ChannelErr
     text = f"微信接口错误 {errcode}: {errmsg or ''}".strip()
     if errcode in RATE_LIMIT_ERRORS:
         return RateLimited(60, f"{text}（频率受限，稍后重发）")
+    if errcode in CS_REFUSALS:
+        return CustomerServiceRefused(f"{PERMANENT_WECHAT_ERRORS[errcode]}（{errcode}）")
     if errcode is not None and errcode in PERMANENT_WECHAT_ERRORS:
         return PermanentError(f"{PERMANENT_WECHAT_ERRORS[errcode]}（{errcode}）")
     return RetryableError(text)

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from wechatpy.exceptions import WeChatClientException
 
 from bot.channels.base import (
+    CustomerServiceRefused,
     OutcomeUnknown,
     PermanentError,
     RetryableError,
@@ -43,7 +44,7 @@ class CustomerServiceChannel:
         )
         context.session.commit()
         if not taken.rowcount:  # type: ignore[attr-defined]
-            raise PermanentError(
+            raise CustomerServiceRefused(
                 f"居民上次留言后已发送{CS_QUOTA}条客服消息，达到上限；等居民再次留言后才能继续发送"
             )
 
@@ -63,7 +64,7 @@ class CustomerServiceChannel:
         if resident is None:
             raise PermanentError("找不到该居民（openid 未登记）")
         if not cs_window_open(resident.last_message_at, context.now()):
-            raise PermanentError("居民超过48小时没有给公众号发消息，微信不允许再发客服消息")
+            raise CustomerServiceRefused("居民超过48小时没有给公众号发消息，微信不允许再发客服消息")
         self._reserve_quota(context, resident)
         try:
             result = self.client.message.send_text(openid, text)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from bot.channels import build_channels
 from bot.channels.base import (
     ChannelError,
+    CustomerServiceRefused,
     OutcomeUnknown,
     PermanentError,
     RateLimited,
@@ -37,6 +38,9 @@ from bot.channels.base import (
 from bot.runtime import get_runtime
 from storage.events import record_event
 from storage.models import Delivery
+from storage.outbound.notify import REPLACED_BY, fall_back
+from storage.outbound.platform_rules import template_allowed
+from storage.outbound.queues import jobs_added
 
 log = logging.getLogger(__name__)
 
@@ -235,9 +239,36 @@ def _defer(attempt: _Attempt, exc: RateLimited) -> str:
     return "deferred"
 
 
+def _fall_back(attempt: _Attempt, exc: CustomerServiceRefused) -> str:
+    """A refused customer-service message: dead on that channel (never retried there),
+    and sent as a template message instead where the account allows
+    (storage/outbound/notify.py decides)."""
+    session, delivery = attempt.session, attempt.delivery
+    settings = get_runtime().settings
+    allowed = template_allowed(settings.account_type, settings.account_verified)
+    replacement = fall_back(session, delivery, template_allowed=allowed)
+    if replacement is None:
+        attempt.finish("dead", exc.reason, last_error=exc.reason, next_attempt_at=None)
+        return "dead"
+    session.flush()
+    outbox = [job.id for job in jobs_added(session)]
+    payload = {**(delivery.payload or {}), REPLACED_BY: replacement.id}
+    reason = f"{exc.reason}；已改用模板消息发送"
+    if not attempt.finish("dead", reason, last_error=reason, next_attempt_at=None, payload=payload):
+        return "skipped"
+    session.info.pop("outbox_jobs", None)
+    try:
+        get_runtime().drain_outbox(ids=outbox)
+    except (RedisError, OSError):
+        log.warning("delivery %s: fallback queued in the outbox only", delivery.id)
+    return "fell_back"
+
+
 def _fail(attempt: _Attempt, exc: ChannelError) -> str:
     delivery = attempt.delivery
     attempts = delivery.attempts
+    if isinstance(exc, CustomerServiceRefused):
+        return _fall_back(attempt, exc)
     if isinstance(exc, PermanentError) or attempts >= MAX_ATTEMPTS:
         note = (
             exc.reason

@@ -38,16 +38,20 @@ class CouncilMeeting(Base):
 
 
 class CouncilItem(Base):
-    """One agenda item: the open problems of one category in one building."""
+    """One agenda item: the open problems of one category in one building, or a topic
+    staff wrote in (kind "topic": no requests, `description` says what it is about)."""
 
     __tablename__ = "council_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meeting.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
+    # requests (drafted from the problem list) | topic (free text)
+    kind: Mapped[str] = mapped_column(String(16), default="requests", server_default="requests")
     category: Mapped[str] = mapped_column(String(16))
     building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"))
     title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
     # open 待议 → decided 已决定
     status: Mapped[str] = mapped_column(String(16), default="open")
     action: Mapped[str | None] = mapped_column(Text)  # what was decided
@@ -56,6 +60,10 @@ class CouncilItem(Base):
     due_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(100))
+    # The show of hands on the decision (None when no vote was taken).
+    votes_for: Mapped[int | None]
+    votes_against: Mapped[int | None]
+    votes_abstain: Mapped[int | None]
 
 
 class CouncilItemRequest(Base):

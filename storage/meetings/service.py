@@ -26,9 +26,8 @@ from storage.models import (
     CouncilMeeting,
     Grid,
     ServiceRequest,
-    StaffAccount,
 )
-from storage.requests.rules import STATUS_LABELS, local_label
+from storage.requests.rules import STATUS_LABELS
 from storage.requests.service import owner_display, record_action
 
 ENTITY = "meeting"
@@ -185,10 +184,14 @@ def create_meeting(
     request_ids: list[int],
     actor: str,
     now: datetime,
+    topics: list[Topic] | None = None,
 ) -> CouncilMeeting:
+    """A meeting with the chosen open problems (grouped into items by building and
+    category) and, after them, the topics staff wrote in."""
     check_scope(session, community_id, scope, scope_id)
-    if not request_ids:
-        raise MeetingError("请至少选择一个议题", 400)
+    topics = [t for t in (topics or []) if t.title.strip()]
+    if not request_ids and not topics:
+        raise MeetingError("请至少选择一个问题或填写一个议题", 400)
     allowed = {r.id: r for r in session.scalars(_in_scope(scope, scope_id))}
     busy = _busy_request_ids(session)
     chosen: list[ServiceRequest] = []
@@ -231,18 +234,40 @@ def create_meeting(
             record_action(
                 session, request, "agenda", actor=actor, note=f"列入居民议事会议题：{meeting.title}"
             )
-    record_event(
-        session,
-        ENTITY,
-        meeting.id,
-        actor=actor,
-        to_state="draft",
-        note=f"议题{len(chosen)}件：" + "、".join(r.code for r in chosen),
-    )
+    groups = len(_group(session, chosen))
+    for position, topic in enumerate(topics, groups + 1):
+        session.add(topic_item(meeting.id, position, topic))
+    note = f"问题{len(chosen)}件" + ("：" + "、".join(r.code for r in chosen) if chosen else "")
+    if topics:
+        note += f"；其他议题{len(topics)}项：" + "、".join(t.title.strip() for t in topics)
+    record_event(session, ENTITY, meeting.id, actor=actor, to_state="draft", note=note)
     return meeting
 
 
-def _editable(meeting: CouncilMeeting) -> None:
+@dataclass(frozen=True)
+class Topic:
+    """An agenda topic staff write in (not from the problem list)."""
+
+    title: str
+    description: str = ""
+
+
+def topic_item(meeting_id: int, position: int, topic: Topic) -> CouncilItem:
+    title = topic.title.strip()
+    if len(title) > 100:
+        raise MeetingError("议题名称最多100字", 400)
+    return CouncilItem(
+        meeting_id=meeting_id,
+        position=position,
+        kind="topic",
+        category="",
+        building_id=None,
+        title=title,
+        description=topic.description.strip()[:2000] or None,
+    )
+
+
+def editable(meeting: CouncilMeeting) -> None:
     if meeting.status == "published":
         raise MeetingError("议事会结果已公布，不能再修改")
 
@@ -256,7 +281,7 @@ def record_attendance(
     actor: str,
     now: datetime,
 ) -> CouncilMeeting:
-    _editable(meeting)
+    editable(meeting)
     cleaned = list(dict.fromkeys(n.strip()[:32] for n in names if n.strip()))
     total = count if count is not None else len(cleaned)
     if total < 1:
@@ -278,56 +303,6 @@ def record_attendance(
         note=f"参会{total}人" + (f"：{'、'.join(cleaned)}" if cleaned else ""),
     )
     return meeting
-
-
-def decide_item(
-    session: Session,
-    meeting: CouncilMeeting,
-    item: CouncilItem,
-    *,
-    action: str,
-    owner_staff_id: int | None,
-    owner_name: str | None,
-    due_at: datetime,
-    actor: str,
-    now: datetime,
-) -> CouncilItem:
-    _editable(meeting)
-    if item.meeting_id != meeting.id:
-        raise MeetingError("议题不属于这次议事会", 404)
-    action = action.strip()
-    if not action:
-        raise MeetingError("请填写议定的办理措施", 400)
-    owner_name = (owner_name or "").strip()[:64] or None
-    if owner_staff_id is not None:
-        owner = session.get(StaffAccount, owner_staff_id)
-        if owner is None or not owner.active:
-            raise MeetingError("负责人账号不存在或已停用", 400)
-        owner_name = None
-    elif owner_name is None:
-        raise MeetingError("请指定负责人", 400)
-    if due_at.tzinfo is None or due_at <= now:
-        raise MeetingError("办结期限必须晚于现在", 400)
-    previous = item.status
-    item.action = action[:1000]
-    item.owner_staff_id = owner_staff_id
-    item.owner_name = owner_name
-    item.due_at = due_at
-    item.status = "decided"
-    item.decided_at = now
-    item.decided_by = actor
-    meeting.updated_at = now
-    record_event(
-        session,
-        ENTITY,
-        meeting.id,
-        actor=actor,
-        from_state=previous,
-        to_state="item_decided",
-        note=f"{item.title}：{item.action}；负责人：{item_owner(session, item)}，"
-        f"期限：{local_label(due_at)}",
-    )
-    return item
 
 
 def item_owner(session: Session, item: CouncilItem) -> str:

@@ -23,6 +23,7 @@ from storage.notices.planning import (
 )
 from storage.outbound.deliveries import plan_deliveries
 from storage.outbound.jobs import Job
+from storage.outbound.notify import FALLBACK_KEY, Template, template_payload
 from storage.outbound.queues import DEFAULT_QUEUE, enqueue_job
 
 
@@ -36,17 +37,22 @@ def notice_text(notice: Notice) -> str:
 
 
 def payload_for(notice: Notice, channel: str, text: str) -> dict[str, Any]:
-    if channel != "template":
+    """A customer-service message carries the template message it falls back to when
+    WeChat refuses it (the 48-hour window closed before it was sent); the worker uses it
+    only if the account may send template messages."""
+    if channel not in ("template", "customer_service"):
         return {"text": text}
     summary = notice.body.strip()
     if len(summary) > 180:
         summary = summary[:180] + "…"
-    return {
-        "template_id": NOTICE_TEMPLATE_ID,
-        "text": text,
-        "url": notice.link,
-        "data": {"first": notice.title or "社区通知", "keyword1": summary, "remark": "城南社区"},
-    }
+    template = Template(
+        NOTICE_TEMPLATE_ID,
+        {"first": notice.title or "社区通知", "keyword1": summary, "remark": "城南社区"},
+    )
+    spec = template_payload(template, text, notice.link)
+    if channel == "customer_service":
+        return {"text": text, FALLBACK_KEY: spec}
+    return {"text": text, "url": notice.link, **spec}
 
 
 def start_sending(

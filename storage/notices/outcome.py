@@ -14,42 +14,105 @@ from storage.models import Delivery, Event, GroupChannel, Notice, Resident
 from storage.notices.planning import CHANNEL_LABELS, purpose_of
 from storage.outbound.deliveries import STATUS_LABELS as DELIVERY_LABELS
 from storage.outbound.jobs import Job
+from storage.outbound.notify import REPLACED_BY
 from storage.outbound.queues import DEFAULT_QUEUE, enqueue_job
 
 OPEN = ("pending", "sending", "failed")
+REPLACED_LABEL = "未能用客服消息送达，已改用模板消息"
 RETRYABLE = ("failed", "dead")
 
 
+def _replaced(session: Session, notice_id: int) -> dict[str, int]:
+    """Refused customer-service deliveries sent again as template messages, per channel
+    (they are not failures: the template delivery stands for the recipient)."""
+    query = select(Delivery.channel, Delivery.payload).where(
+        Delivery.purpose == purpose_of(notice_id), Delivery.status == "dead"
+    )
+    counts: dict[str, int] = {}
+    for channel, payload in session.execute(query):
+        if (payload or {}).get(REPLACED_BY):
+            counts[channel] = counts.get(channel, 0) + 1
+    return counts
+
+
 def progress(session: Session, notice_id: int) -> dict[str, Any]:
-    """Counts per channel and status, the share with an outcome, and whether it is over."""
+    """Counts per channel and status (one per recipient: a message that fell back to a
+    template message counts once, as its template delivery), the shares sent, failed and
+    waiting, whether it is over, and a sentence that says so plainly."""
     query = (
         select(Delivery.channel, Delivery.status, func.count())
         .where(Delivery.purpose == purpose_of(notice_id))
         .group_by(Delivery.channel, Delivery.status)
     )
+    replaced = _replaced(session, notice_id)
     channels: dict[str, dict[str, int]] = {}
     totals = dict.fromkeys(DELIVERY_LABELS, 0)
     for channel, status, count in session.execute(query):
-        row = channels.setdefault(channel, dict.fromkeys(DELIVERY_LABELS, 0))
+        row = channels.setdefault(channel, {**dict.fromkeys(DELIVERY_LABELS, 0), "replaced": 0})
         row[status] = int(count)
         totals[status] += int(count)
+    for channel, count in replaced.items():
+        channels[channel]["dead"] -= count
+        channels[channel]["replaced"] = count
+        totals["dead"] -= count
     total = sum(totals.values())
     # An unknown outcome is final too: only staff resend it (docs/delivery.md).
     finished = totals["sent"] + totals["dead"] + totals["unknown"]
+    failed = totals["failed"] + totals["dead"]
+    complete = total > 0 and finished == total
     return {
         "total": total,
         "sent": totals["sent"],
-        "failed": totals["failed"] + totals["dead"],
+        "failed": failed,
         "unknown": totals["unknown"],
         "waiting": totals["pending"] + totals["sending"],
+        "fell_back": sum(replaced.values()),
         "percent": 100 if total == 0 else int(finished * 100 / total),
-        "complete": total > 0 and finished == total,
+        "sent_percent": 0 if total == 0 else int(totals["sent"] * 100 / total),
+        "failed_percent": _failed_percent(total, totals["sent"], failed + totals["unknown"]),
+        "complete": complete,
+        "outcome": outcome_text(total, totals["sent"], failed, totals["unknown"], complete),
         "statuses": totals,
         "channels": [
             {"channel": c, "label": CHANNEL_LABELS.get(c, c), **counts}
             for c, counts in sorted(channels.items())
         ],
     }
+
+
+def _failed_percent(total: int, sent: int, missed: int) -> int:
+    """The red part of the bar: when nothing is waiting, what is not green (so rounding
+    never leaves a grey sliver that looks like work still to do)."""
+    if total == 0 or missed == 0:
+        return 0
+    sent_percent = int(sent * 100 / total)
+    if sent + missed == total:
+        return 100 - sent_percent
+    return max(1, int(missed * 100 / total))
+
+
+def outcome_text(total: int, sent: int, failed: int, unknown: int, complete: bool) -> str:
+    """「已发送6/7，1条失败」: what staff read in the list, the page and the log."""
+    if total == 0:
+        return "没有可发送的对象"
+    text = f"已发送{sent}/{total}"
+    if failed:
+        text += f"，{failed}条失败"
+    if unknown:
+        text += f"，{unknown}条结果未知"
+    if not complete:
+        return f"发送中，{text}"
+    return f"全部送达（{sent}/{total}）" if sent == total else text
+
+
+def failures(session: Session, notice_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The recipients the notice did not reach (failed, given up, unknown), each with the
+    reason in Chinese; refused messages that went out as template messages are not here."""
+    return [
+        row
+        for row in recipients(session, notice_id, "problem", limit=limit * 2)
+        if not row["replaced"]
+    ][:limit]
 
 
 def recipients(
@@ -62,6 +125,7 @@ def recipients(
     elif status in DELIVERY_LABELS:
         query = query.where(Delivery.status == status)
     rows = list(session.scalars(query.order_by(Delivery.id).limit(limit)))
+    replaced = {d.id for d in rows if (d.payload or {}).get(REPLACED_BY)}
     openids = [d.recipient for d in rows if d.channel != "wecom_robot"]
     names = dict(
         session.execute(
@@ -84,8 +148,11 @@ def recipients(
             "channel_label": CHANNEL_LABELS.get(d.channel, d.channel),
             "recipient": d.recipient,
             "name": groups.get(d.recipient) or names.get(d.recipient) or d.recipient,
-            "status": d.status,
-            "status_label": DELIVERY_LABELS.get(d.status, d.status),
+            "status": "replaced" if d.id in replaced else d.status,
+            "status_label": REPLACED_LABEL
+            if d.id in replaced
+            else DELIVERY_LABELS.get(d.status, d.status),
+            "replaced": d.id in replaced,
             "attempts": d.attempts,
             "last_error": d.last_error or "",
             "sent_at": d.sent_at,
@@ -99,12 +166,14 @@ def retry_failed(session: Session, notice: Notice, actor: str, note: str, now: d
     queue a fan-out. The caller commits."""
     purpose = purpose_of(notice.id)
     rows = session.execute(
-        select(Delivery.id, Delivery.status).where(
+        select(Delivery.id, Delivery.status, Delivery.payload).where(
             Delivery.purpose == purpose, Delivery.status.in_(RETRYABLE)
         )
     ).all()
     moved = []
-    for delivery_id, previous in rows:
+    for delivery_id, previous, payload in rows:
+        if (payload or {}).get(REPLACED_BY):
+            continue  # sent again as a template message: never the same channel again
         result = session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status == previous)
@@ -159,6 +228,18 @@ def finish_if_complete(session: Session, notice: Notice, now: datetime) -> bool:
     done = progress(session, notice.id)
     notice.status = "done"
     notice.finished_at = now
+    note = done["outcome"]
+    missed = failures(session, notice.id, limit=20)
+    if missed:
+        note += "：" + "；".join(
+            f"{r['name']}（{r['last_error'] or r['status_label']}）" for r in missed
+        )
+        if done["failed"] + done["unknown"] > len(missed):
+            note += " 等"
+    if done["fell_back"]:
+        note += (
+            f"。另有{done['fell_back']}条客服消息被微信拒收（超过48小时或条数已满），已改用模板消息"
+        )
     record_event(
         session,
         "notice",
@@ -166,7 +247,7 @@ def finish_if_complete(session: Session, notice: Notice, now: datetime) -> bool:
         actor="worker",
         from_state="sending",
         to_state="done",
-        note=f"已送达{done['sent']}条，失败{done['failed']}条",
+        note=note,
     )
     return True
 

@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from storage.models import Delivery, Resident
 from storage.outbound.deliveries import plan_delivery
-from storage.outbound.platform_rules import planned_channel
+from storage.outbound.platform_rules import fallback_channel, planned_channel
+
+# The template a customer-service delivery falls back to, kept in its payload.
+FALLBACK_KEY = "fallback_template"
+# Set on a refused customer-service delivery: the id of the template delivery sent instead.
+REPLACED_BY = "replaced_by"
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,11 @@ def notify(
     if channel is None:
         return None
     payload: dict[str, Any] = {"text": text}
+    spec = template_payload(template, text)
     if channel == "template":
-        payload.update(template_id=template.template_id, data=template.data or {"first": text})
+        payload.update(spec)
+    elif template_allowed:
+        payload[FALLBACK_KEY] = spec
     return plan_delivery(
         session,
         channel=channel,
@@ -65,4 +73,37 @@ def notify(
         payload=payload,
         idempotency_key=key,
         queue=queue,
+    )
+
+
+def template_payload(template: Template, text: str, url: str | None = None) -> dict[str, Any]:
+    """The template part of a delivery's payload (what the template channel reads)."""
+    spec: dict[str, Any] = {
+        "template_id": template.template_id,
+        "data": dict(template.data) or {"first": text},
+    }
+    if url:
+        spec["url"] = url
+    return spec
+
+
+def fall_back(session: Session, refused: Delivery, *, template_allowed: bool) -> Delivery | None:
+    """WeChat refused a customer-service message for a reason no retry on that channel
+    fixes (the 48-hour window closed, the quota used up): plan the same message as a
+    template message, when the account may send one and the planner left one in the
+    payload. Idempotent (the key derives from the refused delivery's); the caller
+    commits, and marks the refused delivery as replaced."""
+    channel = fallback_channel(refused.channel, template_allowed)
+    payload = refused.payload or {}
+    spec = payload.get(FALLBACK_KEY)
+    if channel is None or not isinstance(spec, dict) or not spec.get("template_id"):
+        return None
+    return plan_delivery(
+        session,
+        channel=channel,
+        recipient=refused.recipient,
+        purpose=refused.purpose,
+        payload={"text": payload.get("text", ""), **spec},
+        idempotency_key=f"{refused.idempotency_key}:{channel}",
+        queue=refused.queue,
     )

@@ -99,3 +99,13 @@ def planned_channel(
     if cs_window_plannable(last_message_at, now) and cs_quota_left(cs_used, reserved):
         return "customer_service"
     return "template" if template_allowed else None
+
+
+def fallback_channel(refused: str, template_allowed: bool) -> str | None:
+    """Where a message goes when WeChat refused it on `refused` for a reason no retry
+    fixes on that channel (the 48-hour window closed, the quota used up): a
+    customer-service message becomes a template message if the account may send one;
+    nothing else falls back (and never to the same channel)."""
+    if refused == "customer_service" and template_allowed:
+        return "template"
+    return None

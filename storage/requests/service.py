@@ -273,8 +273,10 @@ def transition(
     due_at: datetime | None = None,
     only_unowned: bool = False,
     notify_skip_resident: int | None = None,
+    tell_residents: bool = True,
 ) -> ServiceRequest:
-    """Move a request to `to_status` if it is still where we saw it; notify followers."""
+    """Move a request to `to_status` if it is still where we saw it; notify followers
+    (unless the caller tells them itself, in one message with more: `tell_residents`)."""
     current = request.status
     if to_status not in TRANSITIONS.get(current, frozenset()):
         raise TransitionError(
@@ -343,7 +345,7 @@ def transition(
     key = f"status:{to_status}:{int(now.timestamp() * 1000)}"
     if to_status == RESOLVED:
         enqueue_job(session, grid_queue_name(request.grid_id), Job.ASK_RATING, request.id)
-    elif to_status in RESIDENT_UPDATES:
+    elif to_status in RESIDENT_UPDATES and tell_residents:
         text = RESIDENT_UPDATES[to_status].format(
             code=request.code,
             owner=owner_label(session, request),

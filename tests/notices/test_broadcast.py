@@ -105,6 +105,9 @@ def test_care_group_channels_follow_the_48_hour_rule(
 def test_failed_deliveries_are_shown_and_retried(
     admin: Console, runtime: Runtime, work: Callable[[], None]
 ) -> None:
+    """A verified subscription account has customer-service messages but no template
+    messages: a message refused for the 48-hour window has nowhere to fall back to, so it
+    is shown as failed, and staff resend it once the resident has written again."""
     set_last_message(runtime, "demo-zhaoxiaoli", datetime.now(UTC) - timedelta(hours=1))
     b5 = building_id(runtime, "5")
     nid = notice_id_of(
@@ -120,12 +123,15 @@ def test_failed_deliveries_are_shown_and_retried(
     admin.post_form(f"/admin/notices/{nid}/send", when="now")
     # The resident's 48 h window closes before a worker gets to the message.
     set_last_message(runtime, "demo-zhaoxiaoli", datetime.now(UTC) - timedelta(hours=49))
+    runtime.settings.account_type = "subscription"
     work()
     failed = admin.http.get(f"/admin/api/notices/{nid}/recipients?status=problem").json()
     assert [(r["name"], r["status"]) for r in failed] == [("赵晓丽", "dead")]
     assert "48小时" in failed[0]["last_error"]
+    assert records(runtime, "template", "demo-zhaoxiaoli") == []
     page = admin.http.get(f"/admin/notices/{nid}")
     assert "重试失败的发送" in page.text
+    assert "已发送0/1，1条失败" in page.text and "全部送达" not in page.text
     set_last_message(runtime, "demo-zhaoxiaoli", datetime.now(UTC))
     assert admin.post_form(f"/admin/notices/{nid}/retry").status_code == 303
     work()

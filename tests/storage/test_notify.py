@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from storage.models import Delivery, Resident
-from storage.outbound.notify import Template, notify
+from storage.outbound.notify import Template, fall_back, notify
 from storage.outbound.platform_rules import CS_QUOTA
 
 NOW = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)
@@ -43,8 +43,35 @@ def plan(runtime: Runtime, last_message: timedelta | None, **options: object) ->
 def test_inside_the_window_a_customer_service_message(runtime: Runtime) -> None:
     delivery = plan(runtime, timedelta(hours=3))
     assert delivery is not None and delivery.channel == "customer_service"
-    assert delivery.payload == {"text": "您反映的问题已办结"}
+    # It carries the template message to send instead if WeChat refuses it.
+    assert delivery.payload == {
+        "text": "您反映的问题已办结",
+        "fallback_template": {"template_id": "shequ_request_update", "data": TEMPLATE.data},
+    }
     assert delivery.recipient == "demo-wangnainai"
+
+
+def test_a_refused_message_falls_back_once_to_the_template(runtime: Runtime) -> None:
+    refused = plan(runtime, timedelta(hours=3))
+    assert refused is not None
+    with runtime.session_factory() as session:
+        refused = session.get(Delivery, refused.id)
+        assert refused is not None
+        assert fall_back(session, refused, template_allowed=False) is None
+        instead = fall_back(session, refused, template_allowed=True)
+        assert instead is not None and instead.channel == "template"
+        assert instead.payload == {
+            "text": "您反映的问题已办结",
+            "template_id": "shequ_request_update",
+            "data": TEMPLATE.data,
+        }
+        assert instead.idempotency_key == refused.idempotency_key + ":template"
+        assert fall_back(session, refused, template_allowed=True) is instead  # idempotent
+        session.commit()
+        template = session.get(Delivery, instead.id)
+        assert template is not None
+        # A template message that fails does not fall back anywhere.
+        assert fall_back(session, template, template_allowed=True) is None
 
 
 def test_window_closing_or_quota_used_falls_back_to_the_template(runtime: Runtime) -> None:
@@ -66,3 +93,5 @@ def test_no_template_allowed_and_window_closed_plans_nothing(runtime: Runtime) -
             session.scalars(select(Delivery).where(Delivery.purpose == "request_update")).all()
             == []
         )
+    inside = plan(runtime, timedelta(hours=2), template_allowed=False)
+    assert inside is not None and "fallback_template" not in inside.payload
