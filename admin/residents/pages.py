@@ -44,8 +44,8 @@ from storage.models import (
     VolunteerTask,
 )
 from storage.privacy import mask_phone
+from storage.residents.households_excel import CARE_TAGS
 
-CARE_TAGS = ("独居老人", "低保", "特困", "残疾", "留守儿童")
 MASKED = "＊＊＊（无权查看）"
 LOOKUP_ROLES = (ADMIN, GRID_WORKER, CANTEEN, EMPLOYMENT)
 ADDRESS = re.compile(r"^\s*(\d+)\D+(\d+)\D+(\d+)\s*$")
