@@ -86,6 +86,31 @@ _COMPLAINT_WORDS = (
     "没解决",
     "困难",
     "需要帮",
+    "帮忙",
+    "帮我",
+    "不亮",
+    "不方便",
+    "不干净",
+    "不能用",
+    "不通",
+    "不灵",
+    "堵",
+    "坏",
+    "乱",
+    "吵",
+    "担心",
+)
+# Phrases that contain a complaint word but say all is well.
+_FINE_PHRASES = (
+    "没问题",
+    "没有问题",
+    "没什么问题",
+    "没啥问题",
+    "不需要帮忙",
+    "不用帮忙",
+    "不用麻烦",
+    "不麻烦",
+    "不用担心",
 )
 
 
@@ -168,6 +193,6 @@ def is_complaint(text: str) -> bool:
     s = _clean(text)
     if s in {"没有", "没", "无", "没意见", "没有意见", "都挺好", "挺好", "很好", "没什么"}:
         return False
-    for fine in ("没问题", "没有问题", "没什么问题", "没啥问题"):
+    for fine in _FINE_PHRASES:
         s = s.replace(fine, "")
     return any(w in s for w in _COMPLAINT_WORDS)

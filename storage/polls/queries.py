@@ -208,7 +208,8 @@ def _question_result(index: int, question: Question, rows: list[Any]) -> dict[st
             }
             for n in sorted(per_round)
         ]
-    words = [r for r in rows if r[0].text]
+    # What residents said in words, and every answer that raised a request (low scores).
+    words = [r for r in rows if r[0].text or r[0].request_id]
     result["words"] = [
         {
             "text": answer_label(question, r[0].number, r[0].text),
