@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from bot.jobs.polls import tick
 from bot.runtime import Runtime
 from storage.clock import FrozenClock
-from storage.models import AuditLog, ServiceRequest
+from storage.models import AuditLog, Building, ServiceRequest
 from tests.conftest import WeChat
 from tests.polls.conftest import ELDERLY_POLL, answers, compose, start, targets
 
@@ -169,3 +169,30 @@ def test_over_time_a_second_round_adds_a_point(
     score = zhang.http.get(f"/admin/api/polls/{poll['id']}/results").json()["questions"][0]
     assert [(r["label"], r["mean"]) for r in score["by_round"]] == [("第1轮", 3), ("第2轮", 5)]
     assert "<polyline" in zhang.http.get(f"/admin/polls/{poll['id']}/results").text
+
+
+def test_population_everyone_in_a_building_and_service_recipients(
+    clock: FrozenClock, console, runtime: Runtime, work
+) -> None:
+    zhang = console("zhangmin")
+    with runtime.session_factory() as session:
+        three = session.query(Building).filter_by(number="3").one().id
+    everyone = compose(
+        zhang,
+        {**ELDERLY_POLL, "population": {"kind": "everyone", "building_ids": [three]}},
+    )
+    assert everyone["cadence_days"] == 60  # everyone else: every two months
+    counts = {c["channel"]: c["count"] for c in everyone["preview"]["channels"]}
+    assert counts == {"customer_service": 0, "template": 1, "phone": 35}  # 3 units × 12 rooms
+
+    canteen = console("canteen")
+    task = canteen.api_post(
+        "/admin/api/canteen/tasks",
+        {"building": "8", "unit": "1", "room": "402", "meal_date": "2026-12-08", "slot": "lunch"},
+    )
+    assert task.status_code in (200, 201), task.text
+    served = compose(zhang, {**ELDERLY_POLL, "population": {"kind": "service"}})
+    assert served["cadence_days"] == 30 and served["preview"]["total"] == 1
+    assert "服务对象" in served["population_label"]
+    assert canteen.http.get("/admin/api/polls").status_code == 403
+    assert canteen.http.get("/admin/polls/phone").status_code == 403
