@@ -18,7 +18,7 @@ from storage.outbound.jobs import Job
 from storage.outbound.queues import enqueue_job
 from storage.polls.models import Poll
 from storage.polls.questions import PollError, load
-from storage.polls.service import Recorded, activate, create_poll, record_call
+from storage.polls.service import Recorded, activate, create_poll, pause, record_call
 
 
 def create_and_audit(session: Session, staff: Staff, ip: str, *, body: dict[str, Any]) -> Poll:
@@ -43,12 +43,24 @@ def create_and_audit(session: Session, staff: Staff, ip: str, *, body: dict[str,
 
 
 def start_and_audit(session: Session, staff: Staff, ip: str, poll: Poll) -> None:
-    """Activate the cadence and send the first round now (a background job)."""
+    """Start a draft (its first round is sent now, by a background job) or resume a paused
+    poll on its cadence (a round already due is sent now)."""
     now = utcnow()
-    if not activate(session, poll, actor=staff.actor, first_round_at=now):
+    resumed = poll.status == "paused"
+    due = poll.next_round_at if resumed and poll.next_round_at and poll.next_round_at > now else now
+    if not activate(session, poll, actor=staff.actor, first_round_at=due):
         raise HTTPException(status_code=409, detail="这个民调已经在进行中或已结束")
-    enqueue_job(session, "default", Job.START_POLL_ROUND, poll.id)
-    audit_staff(session, staff, "poll_start", ip, "poll", poll.id, poll.title)
+    if due <= now:
+        enqueue_job(session, "default", Job.START_POLL_ROUND, poll.id)
+    audit_staff(session, staff, "poll_resume" if resumed else "poll_start", ip, "poll", poll.id)
+    commit(session)
+
+
+def pause_and_audit(session: Session, staff: Staff, ip: str, poll: Poll) -> None:
+    """No new rounds until resumed; the open round's answers and phone list stay."""
+    if not pause(session, poll, actor=staff.actor):
+        raise HTTPException(status_code=409, detail="只有进行中的民调可以暂停")
+    audit_staff(session, staff, "poll_pause", ip, "poll", poll.id)
     commit(session)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from admin.deps import WorkerStaff, client_ip
-from admin.polls.actions import call_and_audit, create_and_audit, start_and_audit
+from admin.polls.actions import call_and_audit, create_and_audit, pause_and_audit, start_and_audit
 from admin.polls.schemas import (
     CallIn,
     CallRecorded,
@@ -91,6 +91,18 @@ def build_polls_api_router() -> APIRouter:
     ) -> dict[str, Any]:
         poll = load_poll(session, staff, poll_id)
         start_and_audit(session, staff, client_ip(request), poll)
+        return detail(session, staff, load_poll(session, staff, poll_id), settings, utcnow())
+
+    @router.post("/{poll_id}/pause", response_model=PollDetail)
+    def pause(
+        poll_id: int,
+        request: Request,
+        staff: WorkerStaff,
+        session: SessionDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        poll = load_poll(session, staff, poll_id)
+        pause_and_audit(session, staff, client_ip(request), poll)
         return detail(session, staff, load_poll(session, staff, poll_id), settings, utcnow())
 
     @router.get("/{poll_id}/results", response_model=PollResults)

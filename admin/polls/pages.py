@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from admin.audit import audit_staff
 from admin.deps import WorkerStaff, client_ip
-from admin.polls.actions import call_and_audit, create_and_audit, start_and_audit
+from admin.polls.actions import call_and_audit, create_and_audit, pause_and_audit, start_and_audit
 from admin.polls.charts import bars, line
 from admin.polls.view import detail, grid_choices, list_polls, load_poll, phone_items
 from admin.render import ConsoleRoute, render
@@ -35,6 +35,7 @@ FLASH = {
     "created": "民调草稿已保存。请核对下面的发送对象，然后开始民调。",
     "started": "民调已开始，第一轮正在发送。能用微信联系的居民会收到第一题，其余住户已列入电话回访清单。",
     "called": "通话结果已记录。",
+    "paused": "民调已暂停，不再发新的一轮；本轮已有的回答和电话回访清单保留。",
 }
 ELDERLY = ["独居老人", "空巢老人"]
 
@@ -203,6 +204,14 @@ def build_polls_pages_router() -> APIRouter:
         poll = load_poll(session, staff, poll_id)
         start_and_audit(session, staff, client_ip(request), poll)
         return RedirectResponse(f"/admin/polls/{poll_id}?flash=started", status_code=303)
+
+    @router.post("/{poll_id}/pause")
+    def pause_page(
+        request: Request, poll_id: int, staff: WorkerStaff, session: SessionDep
+    ) -> Response:
+        poll = load_poll(session, staff, poll_id)
+        pause_and_audit(session, staff, client_ip(request), poll)
+        return RedirectResponse(f"/admin/polls/{poll_id}?flash=paused", status_code=303)
 
     @router.get("/{poll_id}/results", response_class=HTMLResponse)
     def results_page(

@@ -6,12 +6,13 @@ let go to intent routing."""
 
 from __future__ import annotations
 
-from handlers.base import Context, Reply
+from handlers.base import Context, IntentHandler, Reply
+from handlers.dialogue import DialogueState
 from handlers.flows import start
 from handlers.polls import texts
 from nlp.poll_answers import wants_opt_out, wants_to_stop
 from storage.models import PollTarget
-from storage.polls.questions import chat_text, parse
+from storage.polls.questions import Question, chat_text, parse
 from storage.polls.service import OPEN, answer_in_chat, questions_of, stop
 
 FLOW = "poll_answer"
@@ -94,3 +95,35 @@ def on_cancel(ctx: Context) -> Reply:
     if target is None or target.status not in OPEN:
         return Reply(texts.STOPPED_NONE)
     return _stop_reply(ctx, target, wants_opt_out(ctx.message.text or ""))
+
+
+class PollResumeHandler(IntentHandler):
+    """An answer to the poll question asked by chat when the answer flow could not be
+    opened (the resident was in another conversation when the question arrived) or has
+    timed out while the round is still open: a number, a score or a stop word, judged from
+    the resident's situation, joins the flow and is taken as the answer."""
+
+    name = "poll_resume"
+
+    def matches(self, ctx: Context) -> bool:
+        brief = ctx.sit.open_poll
+        text = (ctx.message.text or "").strip()
+        if brief is None or ctx.dialogue is not None or not text or ctx.message.msg_type != "text":
+            return False
+        if ctx.sit.pending_rating is not None:
+            return False  # 「5分」 then rates the resolved request, as the resident was asked
+        if wants_to_stop(text):
+            return True
+        question = Question(brief.kind, "", brief.options)
+        return brief.kind != "text" and parse(question, text).ok
+
+    def handle(self, ctx: Context) -> Reply:
+        brief = ctx.sit.open_poll
+        assert brief is not None
+        ctx.dialogue = DialogueState(flow=FLOW, step=STEP, data={"target_id": brief.target_id})
+        reply = take(ctx)
+        return reply if reply is not None else Reply(texts.CLOSED)
+
+
+def poll_handlers() -> list[IntentHandler]:
+    return [PollResumeHandler()]

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.dialogue_store import RedisDialogueStore
 from bot.jobs.polls import tick
 from bot.runtime import Runtime
 from storage.clock import FrozenClock
@@ -180,3 +181,51 @@ def test_window_open_uses_customer_service_and_no_template_means_phone(
     )
     assert [r.kind for r in received(runtime, "demo-wangnainai")] == ["custom"]
     assert received(runtime, "demo-lidaye") == []
+
+
+def test_answer_taken_when_the_question_arrived_during_another_conversation(
+    clock: FrozenClock, console, wechat: WeChat, runtime: Runtime, work
+) -> None:
+    zhang = console("zhangmin")
+    poll = compose(zhang)
+    assert "住址" in (wechat.say("demo-wangnainai", "绑定房号") or "")
+    start(zhang, poll["id"], work)  # the address question is open: no poll flow over it
+    reply = wechat.say("demo-wangnainai", "5分")
+    assert reply is not None and "记下了" in reply and "您最近身体怎么样" in reply
+    reply = wechat.say("demo-wangnainai", "第一个")
+    assert reply is not None and "有什么需要社区帮忙的吗" in reply
+    target = targets(runtime, poll["id"])["3-2-501"]
+    assert [a.number for a in answers(runtime, target.id)] == [5, 1]
+
+
+def test_answer_taken_after_the_dialogue_state_was_lost(
+    clock: FrozenClock, console, wechat: WeChat, runtime: Runtime, work, redis
+) -> None:
+    """Redis holds only what can be rebuilt: the open question is in the database."""
+    zhang = console("zhangmin")
+    poll = compose(zhang)
+    start(zhang, poll["id"], work)
+    store = RedisDialogueStore(redis)
+    assert store.load("demo-lidaye") is not None
+    store.clear("demo-lidaye")
+    reply = wechat.say("demo-lidaye", "5")
+    assert reply is not None and "记下了" in reply and "您最近身体怎么样" in reply
+    assert "记下了" not in (wechat.say("demo-zhaoxiaoli", "5") or "")  # not polled
+
+
+def test_paused_poll_sends_no_round_until_resumed(
+    clock: FrozenClock, console, wechat: WeChat, runtime: Runtime, work
+) -> None:
+    zhang = console("zhangmin")
+    poll = compose(zhang)
+    start(zhang, poll["id"], work)
+    paused = zhang.api_post(f"/admin/api/polls/{poll['id']}/pause")
+    assert paused.status_code == 200 and paused.json()["status_label"] == "已暂停"
+    clock.advance(timedelta(days=31))
+    assert tick()["rounds"] == 0
+    assert zhang.api_post(f"/admin/api/polls/{poll['id']}/pause").status_code == 409
+    page = zhang.http.get(f"/admin/polls/{poll['id']}")
+    assert "恢复民调" in page.text
+    resumed = start(zhang, poll["id"], work)  # the round was due: it is sent now
+    assert resumed["status"] == "active" and len(resumed["round_list"]) == 2
+    assert resumed["round_list"][0]["started_label"] == "2027-01-07 10:00"
