@@ -62,8 +62,7 @@ def population_label(session: Session, poll: Poll) -> str:
     if kind == "care" and population.get("tags"):
         text = "、".join(population["tags"]) + "家庭"
     names = grid_names(session, [int(g) for g in poll.grid_ids or []])
-    if names:
-        text += "｜" + "、".join(names)
+    text += "｜" + ("、".join(names) if names else "全社区")
     building_ids = population.get("building_ids") or []
     if building_ids:
         numbers = session.scalars(select(Building.number).where(Building.id.in_(building_ids)))

@@ -15,6 +15,7 @@ from bot.runtime import Runtime
 from storage.clock import FrozenClock
 from storage.models import AuditLog, Building, ServiceRequest
 from tests.conftest import WeChat
+from tests.notices.conftest import set_last_message
 from tests.polls.conftest import ELDERLY_POLL, answers, compose, start, targets
 
 
@@ -196,3 +197,36 @@ def test_population_everyone_in_a_building_and_service_recipients(
     assert "服务对象" in served["population_label"]
     assert canteen.http.get("/admin/api/polls").status_code == 403
     assert canteen.http.get("/admin/polls/phone").status_code == 403
+
+
+def test_community_poll_is_seen_by_each_grid_worker_for_their_grids_only(
+    clock: FrozenClock, console, runtime: Runtime, work
+) -> None:
+    admin = console("admin")
+    poll = compose(admin)
+    assert poll["preview"]["total"] == 4
+    assert poll["population_label"] == "独居老人、空巢老人家庭｜全社区"
+    start(admin, poll["id"], work)
+    zhang, wang = console("zhangmin"), console("wangfang")  # grids 1–2; grids 4–5
+    assert [p["id"] for p in zhang.http.get("/admin/api/polls").json()] == [poll["id"]]
+    mine = zhang.http.get(f"/admin/api/polls/{poll['id']}").json()["round_list"][0]
+    assert mine["progress"]["total"] == 4
+    other = wang.http.get(f"/admin/api/polls/{poll['id']}").json()["round_list"][0]
+    assert other["progress"]["total"] == 0
+    assert wang.http.get("/admin/api/polls/phone-list").json() == []
+    assert len(admin.http.get("/admin/api/polls/phone-list").json()) == 2
+    page = wang.http.get(f"/admin/polls/{poll['id']}")
+    assert "王奶奶" not in page.text and "3号楼" not in page.text
+
+
+def test_customer_service_quota_keeps_one_for_replies(
+    clock: FrozenClock, console, runtime: Runtime
+) -> None:
+    zhang = console("zhangmin")
+    set_last_message(runtime, "demo-wangnainai", clock.now() - timedelta(hours=1), used=3)
+    set_last_message(runtime, "demo-lidaye", clock.now() - timedelta(hours=1), used=4)
+    poll = compose(zhang)
+    counts = {c["channel"]: c["count"] for c in poll["preview"]["channels"]}
+    # Five customer-service messages per resident message: 王奶奶 has two left, 李大爷
+    # one, which is kept for the answers' replies — so he gets the template message.
+    assert counts == {"customer_service": 1, "template": 1, "phone": 2}
