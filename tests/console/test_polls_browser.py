@@ -2,7 +2,7 @@
 the targets preview (chat vs phone), starts it; 王奶奶 answers in chat; the results page
 shows charts. Then on a 375 px phone screen 张敏 opens the phone list and records a call,
 and no page scrolls sideways. Screenshots of compose, results and the phone list at 1280
-and 375 px (docs/screenshots when SHEQU_SCREENSHOTS is set)."""
+and 375 px, and of a round's progress (docs/screenshots when SHEQU_SCREENSHOTS is set)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ def test_compose_start_answer_and_phone_call_on_a_small_screen(
     page.reload()
     households = page.locator("#households").inner_text()
     assert "王奶奶" in households and "已回答" in households and "待电话回访" in households
+    shot(page, "polls-progress-1280")
     page.get_by_role("link", name="查看结果").click()
     page.locator("svg.chart").first.wait_for()
     assert page.locator("svg.chart").count() >= 3
