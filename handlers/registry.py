@@ -18,6 +18,7 @@ from handlers.employment.seek import JobSeekHandler
 from handlers.fallback import FLOW as NOT_UNDERSTOOD_FLOW
 from handlers.fallback import take as fallback_take
 from handlers.flows import Flow, FlowRegistry, take_with
+from handlers.polls import answer as poll_answer
 from handlers.reports.emergency import DETAILS_FLOW, take_details
 from handlers.reports.rating import (
     FOLLOWUP_FLOW,
@@ -183,6 +184,16 @@ def build_flows() -> FlowRegistry:
                 on_cancel=handover.cancel,
                 timeout_text=handover.TIMED_OUT,
                 keywords=frozenset({"人工", "转人工"}),
+            ),
+            Flow(
+                name=poll_answer.FLOW,
+                steps={poll_answer.STEP: "当前题目的回答（数字、1–5分或文字）；停止/不答了/退订"},
+                timeout=72 * hours,
+                take=poll_answer.take,
+                cancel_text="好的，不答了。",
+                on_cancel=poll_answer.on_cancel,
+                timeout_text="（上次的民调问题已过了作答时间，没有再记录。）",
+                keywords=frozenset({"民调", "调查", "回访", "答题", "问卷"}),
             ),
         ]
     )

@@ -10,6 +10,7 @@ from storage.meetings.models import CouncilItem, CouncilItemRequest, CouncilMeet
 from storage.notices.models import Notice
 from storage.orm import Base, utcnow
 from storage.outbound.models import Delivery, GroupChannel, OutboxJob, SandboxRecord
+from storage.polls.models import Poll, PollAnswer, PollOptOut, PollRound, PollTarget
 from storage.requests.models import (
     RequestPhoto,
     RequestSubscriber,
@@ -63,6 +64,11 @@ __all__ = [
     "MealOrder",
     "Notice",
     "OutboxJob",
+    "Poll",
+    "PollAnswer",
+    "PollOptOut",
+    "PollRound",
+    "PollTarget",
     "RequestPhoto",
     "RequestSubscriber",
     "Resident",

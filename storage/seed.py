@@ -48,6 +48,8 @@ RESIDENTS = [
     ("demo-zhengyan", "郑燕", "9-2-301", ["resident"], ["残疾"]),
     ("demo-newcomer", None, None, ["resident"], []),
 ]
+# Care-tagged households nobody in which uses the official account (polls phone them).
+OFFLINE_HOUSEHOLDS = {"3-1-101": ["空巢老人"], "7-2-201": ["独居老人"]}
 
 
 def is_seeded(session: Session) -> bool:
@@ -142,6 +144,10 @@ def seed_demo(session: Session) -> bool:
         session.add(
             Resident(openid=openid, name=resident_name, household_id=household_id, roles=roles)
         )
+    for address, tags in OFFLINE_HOUSEHOLDS.items():
+        offline = session.get(Household, households[address])
+        assert offline is not None
+        offline.tags = list(tags)
     seed_knowledge(session)
     seed_job_postings(session, community.id)
     seed_volunteering(session, community.id)

@@ -19,6 +19,8 @@ from storage.models import (
     JobPosting,
     JobSeeker,
     MealOrder,
+    Poll,
+    PollTarget,
     RequestSubscriber,
     ServiceRequest,
     TaskOffer,
@@ -61,6 +63,15 @@ class TaskBrief:
 
 
 @dataclass(frozen=True)
+class PollBrief:
+    """The poll question the resident was asked by chat and has not answered yet."""
+
+    target_id: int
+    kind: str  # choice | score | text
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Situation:
     resident_id: int
     bound: bool
@@ -73,6 +84,7 @@ class Situation:
     open_handover_id: int | None = None
     seeker: bool = False
     open_applications: tuple[str, ...] = ()  # posting codes with an application in progress
+    open_poll: PollBrief | None = None
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -94,6 +106,20 @@ def _brief(request: ServiceRequest, resident_id: int) -> TicketBrief:
         created_at=request.created_at,
         mine=request.resident_id == resident_id,
     )
+
+
+def _open_poll(session: Session, resident_id: int) -> PollBrief | None:
+    row = session.execute(
+        select(PollTarget.id, PollTarget.next_question, Poll.questions)
+        .join(Poll, PollTarget.poll_id == Poll.id)
+        .where(PollTarget.resident_id == resident_id, PollTarget.status.in_(("chat", "answering")))
+        .order_by(PollTarget.id.desc())
+        .limit(1)
+    ).first()
+    if row is None or row.next_question >= len(row.questions):
+        return None
+    question = row.questions[row.next_question]
+    return PollBrief(row.id, str(question["kind"]), tuple(question.get("options") or ()))
 
 
 def load_situation(session: Session, resident_id: int, bound: bool) -> Situation:
@@ -182,6 +208,7 @@ def load_situation(session: Session, resident_id: int, bound: bool) -> Situation
             )
         )
     return Situation(
+        open_poll=_open_poll(session, resident_id),
         resident_id=resident_id,
         bound=bound,
         open_tickets=open_tickets,

@@ -50,6 +50,7 @@ NEWEST = {
     "posting": "JobPosting",
     "meeting": "CouncilMeeting",
     "notice": "Notice",
+    "poll": "Poll",
 }
 
 

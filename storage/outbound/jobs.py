@@ -27,6 +27,8 @@ class Job(StrEnum):
     NOTIFY_NEW_POSTING = "employment.notify_new_posting"
     FAN_OUT_NOTICE = "notices.fan_out"
     NOTICES_TICK = "notices.tick"
+    POLLS_TICK = "polls.tick"
+    START_POLL_ROUND = "polls.start_round"
 
 
 class UnknownJob(LookupError):

@@ -24,7 +24,7 @@ from storage.models import Building, Compound, Household, Unit
 
 HEADERS = ("小区", "楼号", "单元", "房号", "标签")
 REQUIRED = ("小区", "楼号", "单元", "房号")
-CARE_TAGS = ("独居老人", "低保", "特困", "残疾", "留守儿童")
+CARE_TAGS = ("独居老人", "空巢老人", "低保", "特困", "残疾", "留守儿童")
 MAX_ROWS = 20000
 SPLIT = re.compile(r"[,，、;；\s]+")
 NUMBER = re.compile(r"^[0-9A-Za-z-]{1,16}$")

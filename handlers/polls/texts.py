@@ -1,0 +1,10 @@
+"""What residents read while answering a poll (plain Simplified Chinese)."""
+
+THANKS = "谢谢您！本次民调{total}道题都答完了，您的意见我们会认真对待。"
+FILED = "您说的情况已转给网格员（工单 {code}），会有人联系您。"
+STOPPED = "好的，不答了。已答的{done}道题已记下，谢谢您。"
+STOPPED_NONE = "好的，不答了，这次民调没有记录您的回答。"
+OPTED_OUT = "以后的民调不再通过微信发给您，网格员可能会电话回访。"
+AGAIN_CHOICE = "没看明白您选的是哪一个，请回复选项前的数字（如“1”）；不想答了回复“不答了”。"
+AGAIN_SCORE = "请回复1到5之间的数字打分（5分最好）；不想答了回复“不答了”。"
+CLOSED = "这次民调已经结束了，谢谢您。"
