@@ -10,6 +10,17 @@ from storage.meetings.models import CouncilItem, CouncilItemRequest, CouncilMeet
 from storage.notices.models import Notice
 from storage.orm import Base, utcnow
 from storage.outbound.models import Delivery, GroupChannel, OutboxJob, SandboxRecord
+from storage.projects.models import (
+    Milestone,
+    Need,
+    NeedRequest,
+    Project,
+    ProjectBuilding,
+    ProjectRequest,
+    ProjectResident,
+    ProjectResource,
+    Resource,
+)
 from storage.requests.models import (
     RequestPhoto,
     RequestSubscriber,
@@ -38,6 +49,15 @@ from storage.volunteers.models import (
 )
 
 __all__ = [
+    "Resource",
+    "ProjectResource",
+    "ProjectResident",
+    "ProjectRequest",
+    "ProjectBuilding",
+    "Project",
+    "NeedRequest",
+    "Need",
+    "Milestone",
     "AuditLog",
     "Base",
     "Building",
