@@ -16,6 +16,7 @@ from handlers.forward import ForwardToStaffHandler
 from handlers.help import GreetingHelpHandler
 from handlers.human import HumanHandler
 from handlers.media import MediaHandler
+from handlers.projects import project_handlers
 from handlers.registry import build_flows
 from handlers.reports import report_handlers
 from handlers.reports.emergency import EmergencyHandler
@@ -137,6 +138,7 @@ def build_router(
             *volunteer_handlers(),
             *employment_handlers(),
             *report_handlers(),
+            *project_handlers(),
             # (end of feature handlers)
             GreetingHelpHandler(),
             HumanHandler(),
