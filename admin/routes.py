@@ -28,6 +28,9 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     from admin.meetings.pages import build_meetings_pages_router
     from admin.notices.routes import build_notices_router
     from admin.pages import build_pages_router
+    from admin.projects.api import build_projects_api_router
+    from admin.projects.pages_joint import build_joint_pages_router
+    from admin.projects.pages_lists import build_lists_pages_router
     from admin.requests.api import build_requests_router
     from admin.requests.open311 import build_open311_router
     from admin.requests.pages import build_queue_pages_router
@@ -56,6 +59,9 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_knowledge_pages_router())
     router.include_router(build_households_import_router())
     router.include_router(build_staff_pages_router())
+    router.include_router(build_lists_pages_router())
+    router.include_router(build_joint_pages_router())
+    router.include_router(build_projects_api_router())
 
     @router.get("/admin/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:
