@@ -50,6 +50,11 @@ NEWEST = {
     "posting": "JobPosting",
     "meeting": "CouncilMeeting",
     "notice": "Notice",
+    "need": "Need",
+    "resource": "Resource",
+    "item": "CouncilItem",
+    "project": "Project",
+    "milestone": "Milestone",
 }
 
 
