@@ -334,4 +334,22 @@ def joint_context(session: Session, meeting: CouncilMeeting) -> dict[str, Any]:
     return by_item
 
 
+JOINT_EVENT_LABELS = {
+    "draft": "创建联席会议",
+    "held": "登记参会单位",
+    "item_decided": "需求立项",
+    "published": "公布结果",
+}
+
+
+def joint_view(session: Session, meeting: CouncilMeeting) -> dict[str, Any]:
+    """The meeting as the council view shows it, with the joint meeting's own words."""
+    from admin.meetings.view import meeting_view
+
+    data = {**meeting_view(session, meeting), **joint_context(session, meeting)}
+    for event in data["history"]:
+        event["label"] = JOINT_EVENT_LABELS.get(event["to_state"], event["label"])
+    return data
+
+
 __all__ = ["owner_choices"]

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 
 from admin.deps import WorkerStaff, client_ip
-from admin.meetings.view import meeting_view
 from admin.projects import actions
 from admin.projects.schemas import (
     ActiveIn,
@@ -61,7 +60,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def joint_detail(session: Any, meeting: Any) -> dict[str, Any]:
-    return {**meeting_view(session, meeting), **actions.joint_context(session, meeting)}
+    return actions.joint_view(session, meeting)
 
 
 def build_projects_api_router() -> APIRouter:  # noqa: C901 - one route per action

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from admin.deps import client_ip
 from admin.meetings.pages import split_names
-from admin.meetings.view import default_due, meeting_summary, meeting_view, owner_choices
+from admin.meetings.view import default_due, meeting_summary, owner_choices
 from admin.projects import actions
 from admin.projects.view import (
     AdminStaff,
@@ -104,7 +104,7 @@ def build_joint_pages_router() -> APIRouter:
         meeting = load_joint(session, staff, meeting_id)
         cid = community_id(session)
         context = {
-            "m": {**meeting_view(session, meeting), **actions.joint_context(session, meeting)},
+            "m": actions.joint_view(session, meeting),
             "owners": owner_choices(session),
             "resources": [resource_view(r) for r in list_resources(session, cid, active_only=True)],
             "default_due": default_due(utcnow()),

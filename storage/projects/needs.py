@@ -237,7 +237,6 @@ def need_from_requests(
         title=group.title,
         category=group.category,
         building_id=group.building_id,
-        detail="；".join(r.code for r in group.requests),
         request_ids=tuple(r.id for r in group.requests),
         actor=actor,
         now=now,
