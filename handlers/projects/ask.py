@@ -8,7 +8,7 @@ from storage.residents.queries import community_for_account
 
 NONE_AT_ALL = (
     "社区目前还没有公布正在办的项目。\n"
-    "您楼里有需要大家一起解决的事，可以直接告诉我，我会记下来交给社区，列入需求清单。"
+    "楼里有需要大家一起解决的事，可以直接告诉我，我会登记下来交给社区工作人员。"
 )
 NONE_IN_BUILDING = "您住的{building}目前还没有专门的项目。"
 BIND_HINT = "\n告诉我您的住址（如：3号楼2单元501），下次可以先看您楼里的项目。"
