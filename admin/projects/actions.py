@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin.audit import audit_staff
-from admin.deps import Staff
+from admin.deps import Staff, ensure_grid
 from admin.meetings.view import owner_choices
 from admin.projects.view import (
     community_id,
@@ -23,7 +24,15 @@ from admin.projects.view import (
 )
 from bot.deps import commit
 from storage.meetings.service import MeetingError, items_of, record_attendance
-from storage.models import CouncilItem, CouncilMeeting, Milestone, Need, Project, utcnow
+from storage.models import (
+    CouncilItem,
+    CouncilMeeting,
+    Milestone,
+    Need,
+    Project,
+    ServiceRequest,
+    utcnow,
+)
 from storage.projects import joint, needs, resources, service
 from storage.projects.needs import ProjectError
 from storage.projects.resources import resource_owners
@@ -211,6 +220,25 @@ def complete_milestone(
         lambda groups: f"完成：{milestone.title}（{groups}个群）",
     )
     return project
+
+
+def link_request(session: Session, staff: Staff, ip: str, project: Project, code: str) -> Project:
+    """Link a request by its code; the request must be one this staff member may handle."""
+    found = session.scalar(
+        select(ServiceRequest).where(ServiceRequest.code == code.strip().upper())
+    )
+    if found is None:
+        raise to_http(ProjectError("没有找到这个工单编号", 404))
+    ensure_grid(staff, found.grid_id)
+    return run(
+        session,
+        staff,
+        ip,
+        "project_link",
+        ("project", project.id),
+        lambda: service.link_request(session, project, found, actor=staff.actor, now=utcnow()),
+        lambda _p: f"关联工单 {found.code}",
+    )
 
 
 def finish_project(session: Session, staff: Staff, ip: str, project: Project, note: str) -> int:

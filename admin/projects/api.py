@@ -22,6 +22,7 @@ from admin.projects.schemas import (
     JointDraft,
     JointMeetingIn,
     JointPublished,
+    LinkIn,
     NeedIn,
     NeedOut,
     NeedsList,
@@ -176,6 +177,14 @@ def build_projects_api_router() -> APIRouter:  # noqa: C901 - one route per acti
         found = actions.complete_milestone(
             session, staff, client_ip(request), project_id, milestone_id
         )
+        return project_view(session, found)
+
+    @router.post("/projects/{project_id}/requests", response_model=ProjectDetail)
+    def link(
+        request: Request, project_id: int, body: LinkIn, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        found = load_project(session, staff, project_id)
+        actions.link_request(session, staff, client_ip(request), found, body.code)
         return project_view(session, found)
 
     @router.post("/projects/{project_id}/finish", response_model=Published)

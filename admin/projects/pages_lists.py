@@ -50,6 +50,7 @@ FLASH = {
     "progress": "进展已发布到相关楼栋群。",
     "milestone": "节点已完成，进展已发布到相关楼栋群。",
     "finished": "项目已办结，相关楼栋群已收到通知。",
+    "linked": "工单已关联到项目，所在楼栋也会收到项目进展。",
 }
 
 
@@ -266,6 +267,18 @@ def build_lists_pages_router() -> APIRouter:  # noqa: C901 - one route per page
     ) -> Response:
         actions.complete_milestone(session, staff, client_ip(request), project_id, milestone_id)
         return RedirectResponse(f"/admin/projects/{project_id}?flash=milestone", status_code=303)
+
+    @router.post("/projects/{project_id}/requests")
+    def link(
+        request: Request,
+        project_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        code: Annotated[str, Form(min_length=4, max_length=32)],
+    ) -> Response:
+        found = load_project(session, staff, project_id)
+        actions.link_request(session, staff, client_ip(request), found, code)
+        return RedirectResponse(f"/admin/projects/{project_id}?flash=linked", status_code=303)
 
     @router.post("/projects/{project_id}/finish")
     def finish(

@@ -45,6 +45,10 @@ class ProgressIn(BaseModel):
     text: str = Field(min_length=1, max_length=500, description="公开的进展，不写居民个人信息")
 
 
+class LinkIn(BaseModel):
+    code: str = Field(min_length=4, max_length=32, description="工单编号，如 M20261207-0001")
+
+
 class FinishIn(BaseModel):
     note: str = Field("", max_length=500)
 

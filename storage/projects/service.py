@@ -265,3 +265,39 @@ def finish_project(
     project.status, project.done_at = "done", now
     record_event(session, ENTITY, project.id, actor=actor, from_state="active", to_state="done")
     return publish_progress(session, project, f"项目已完成。{note.strip()}", actor=actor, now=now)
+
+
+def link_request(
+    session: Session, project: Project, request: ServiceRequest, *, actor: str, now: datetime
+) -> Project:
+    """Link one more request to the project: its building joins the buildings concerned
+    (its group hears the progress) and its reporter the residents served."""
+    if request.community_id != project.community_id:
+        raise ProjectError("没有找到这个工单", 404)
+    if project.status == "done":
+        raise ProjectError("项目已办结，不能再关联工单")
+    linked = session.scalar(
+        select(ProjectRequest.id).where(
+            ProjectRequest.project_id == project.id, ProjectRequest.request_id == request.id
+        )
+    )
+    if linked is not None:
+        raise ProjectError(f"工单 {request.code} 已经关联在这个项目上")
+    session.add(ProjectRequest(project_id=project.id, request_id=request.id))
+    buildings = {b.id for b in buildings_of(session, project.id)}
+    if request.building_id is not None and request.building_id not in buildings:
+        session.add(ProjectBuilding(project_id=project.id, building_id=request.building_id))
+    if request.resident_id is not None:
+        served = session.scalar(
+            select(ProjectResident.id).where(
+                ProjectResident.project_id == project.id,
+                ProjectResident.resident_id == request.resident_id,
+            )
+        )
+        if served is None:
+            session.add(ProjectResident(project_id=project.id, resident_id=request.resident_id))
+    project.updated_at = now
+    record_event(
+        session, ENTITY, project.id, actor=actor, to_state="linked", note=f"关联工单 {request.code}"
+    )
+    return project

@@ -10,6 +10,7 @@ from bot.runtime import Runtime
 from tests.admin.conftest import Console, audit_rows
 from tests.conftest import WeChat
 from tests.projects.conftest import report
+from tests.reports.conftest import report_code as _code
 
 
 def _start_project(admin: Console, need_id: int) -> int:
@@ -87,6 +88,21 @@ def test_grid_workers_see_and_act_on_their_own_grids_only(
     ok = zhang.api_post(f"/admin/api/projects/{project_id}/progress", {"text": "已清运"})
     assert ok.status_code == 200 and ok.json()["groups"] == 1
     assert [a.username for a in audit_rows(runtime, "project_progress")] == ["zhangmin"]
+
+    # Linking more requests: only ones the staff member handles; their building joins.
+    nine = _code(wechat, "demo-lidaye", "9号楼垃圾桶满了没人收")
+    far = _code(wechat, "demo-wuhua", "15号楼门口垃圾堆着没人管")
+    assert (
+        zhang.api_post(f"/admin/api/projects/{project_id}/requests", {"code": far}).status_code
+        == 403
+    )
+    linked = zhang.api_post(f"/admin/api/projects/{project_id}/requests", {"code": nine})
+    assert linked.status_code == 200, linked.text
+    assert linked.json()["buildings"] == ["8号楼", "9号楼"]
+    again = zhang.api_post(f"/admin/api/projects/{project_id}/requests", {"code": nine})
+    assert again.status_code == 409
+    more = zhang.api_post(f"/admin/api/projects/{project_id}/progress", {"text": "已加派清运车"})
+    assert more.json()["groups"] == 2
 
 
 def test_console_pages_follow_the_roles(console: Callable[[str], Console]) -> None:
