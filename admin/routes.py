@@ -32,6 +32,9 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     from admin.pages import build_pages_router
     from admin.polls.api import build_polls_api_router
     from admin.polls.pages import build_polls_pages_router
+    from admin.projects.api import build_projects_api_router
+    from admin.projects.pages_joint import build_joint_pages_router
+    from admin.projects.pages_lists import build_lists_pages_router
     from admin.requests.api import build_requests_router
     from admin.requests.open311 import build_open311_router
     from admin.requests.pages import build_queue_pages_router
@@ -67,6 +70,9 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_households_import_router())
     router.include_router(build_register_router())
     router.include_router(build_staff_pages_router())
+    router.include_router(build_lists_pages_router())
+    router.include_router(build_joint_pages_router())
+    router.include_router(build_projects_api_router())
 
     @router.get("/admin/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:

@@ -143,7 +143,10 @@ def in_situation(text: str, understood: Understood, situation: Situation | None)
         return _as(
             understood, "task_done", "completion of the active task", task_code=active[0].code
         )
-    if situation.open_tickets and not specific and is_status_cue(text):
+    # 我们楼的事有进展吗 asks about the building's projects; the project answer names the
+    # resident's own open ticket too (handlers/projects/ask.py).
+    asks_projects = understood.intent == "project_query" and understood.confidence >= 0.8
+    if situation.open_tickets and not specific and not asks_projects and is_status_cue(text):
         category = understood.entities.get("category")
         same = [t for t in situation.open_tickets if t.category == category]
         if understood.intent != "report_problem" or not category or category == "其他" or same:

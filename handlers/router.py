@@ -17,6 +17,7 @@ from handlers.help import GreetingHelpHandler
 from handlers.human import HumanHandler
 from handlers.media import MediaHandler
 from handlers.polls.answer import poll_handlers
+from handlers.projects import project_handlers
 from handlers.registry import build_flows
 from handlers.reports import report_handlers
 from handlers.reports.emergency import EmergencyHandler
@@ -139,6 +140,7 @@ def build_router(
             *employment_handlers(),
             *poll_handlers(),
             *report_handlers(),
+            *project_handlers(),
             # (end of feature handlers)
             GreetingHelpHandler(),
             HumanHandler(),

@@ -19,6 +19,7 @@ INTENTS = (
     "greeting_help",
     "cancel",
     "human",
+    "project_query",
     "unknown",
 )
 CATEGORIES = (

@@ -11,6 +11,17 @@ from storage.notices.models import Notice
 from storage.orm import Base, utcnow
 from storage.outbound.models import Delivery, GroupChannel, OutboxJob, SandboxRecord
 from storage.polls.models import Poll, PollAnswer, PollOptOut, PollRound, PollTarget
+from storage.projects.models import (
+    Milestone,
+    Need,
+    NeedRequest,
+    Project,
+    ProjectBuilding,
+    ProjectRequest,
+    ProjectResident,
+    ProjectResource,
+    Resource,
+)
 from storage.requests.models import (
     RequestPhoto,
     RequestSubscriber,
@@ -39,6 +50,15 @@ from storage.volunteers.models import (
 )
 
 __all__ = [
+    "Resource",
+    "ProjectResource",
+    "ProjectResident",
+    "ProjectRequest",
+    "ProjectBuilding",
+    "Project",
+    "NeedRequest",
+    "Need",
+    "Milestone",
     "AuditLog",
     "Base",
     "Building",

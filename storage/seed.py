@@ -18,6 +18,7 @@ from storage.models import (
     StaffAccount,
     Unit,
 )
+from storage.projects.seed import seed_resources
 from storage.staff.accounts import DEMO_PASSWORD, hash_password
 from storage.volunteers.profiles import seed_volunteering
 
@@ -151,5 +152,6 @@ def seed_demo(session: Session) -> bool:
     seed_knowledge(session)
     seed_job_postings(session, community.id)
     seed_volunteering(session, community.id)
+    seed_resources(session, community.id)
     session.flush()
     return True

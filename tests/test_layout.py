@@ -21,7 +21,15 @@ def test_no_hand_written_module_is_over_400_lines() -> None:
 
 
 def test_features_have_one_package_per_layer() -> None:
-    for feature in ("requests", "residents", "volunteers", "employment", "notices", "meetings"):
+    for feature in (
+        "requests",
+        "residents",
+        "volunteers",
+        "employment",
+        "notices",
+        "meetings",
+        "projects",
+    ):
         assert (ROOT / "storage" / feature / "__init__.py").exists(), feature
         assert (ROOT / "admin" / feature / "__init__.py").exists(), feature
     for feature in ("requests", "meals", "notices", "employment"):

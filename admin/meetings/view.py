@@ -61,7 +61,7 @@ def to_http(exc: MeetingError) -> HTTPException:
 
 def load_meeting(session: Session, staff: Staff, meeting_id: int) -> CouncilMeeting:
     meeting = session.get(CouncilMeeting, meeting_id)
-    if meeting is None:
+    if meeting is None or meeting.kind != "council":  # joint meetings: admin/projects
         raise HTTPException(status_code=404, detail=NOT_FOUND)
     if not staff.sees_all_grids and (meeting.grid_id is None or meeting.scope != "grid"):
         raise HTTPException(status_code=403, detail=ROLE_FORBIDDEN)
@@ -196,7 +196,11 @@ def meeting_view(session: Session, meeting: CouncilMeeting) -> dict[str, Any]:
 
 
 def list_meetings(session: Session, staff: Staff, limit: int = 100) -> list[dict[str, Any]]:
-    query = select(CouncilMeeting).order_by(CouncilMeeting.held_at.desc(), CouncilMeeting.id)
+    query = (
+        select(CouncilMeeting)
+        .where(CouncilMeeting.kind == "council")
+        .order_by(CouncilMeeting.held_at.desc(), CouncilMeeting.id)
+    )
     visible = staff.visible_grid_ids()
     if visible is not None:
         query = query.where(CouncilMeeting.scope == "grid", CouncilMeeting.grid_id.in_(visible))

@@ -51,6 +51,11 @@ NEWEST = {
     "meeting": "CouncilMeeting",
     "notice": "Notice",
     "poll": "Poll",
+    "need": "Need",
+    "resource": "Resource",
+    "item": "CouncilItem",
+    "project": "Project",
+    "milestone": "Milestone",
 }
 
 

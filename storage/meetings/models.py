@@ -19,6 +19,9 @@ class CouncilMeeting(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    # council 居民议事会 | joint 社区党建联席会议 (agenda from the needs list, see
+    # storage/projects/joint.py)
+    kind: Mapped[str] = mapped_column(String(16), default="council", server_default="council")
     # grid | compound | community; scope_id is the grid's, compound's or community's id.
     scope: Mapped[str] = mapped_column(String(16))
     scope_id: Mapped[int]
@@ -50,6 +53,8 @@ class CouncilItem(Base):
     kind: Mapped[str] = mapped_column(String(16), default="requests", server_default="requests")
     category: Mapped[str] = mapped_column(String(16))
     building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"))
+    # At a joint meeting, the need the item discusses (its decision creates a project).
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     # open 待议 → decided 已决定
