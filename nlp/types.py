@@ -19,6 +19,8 @@ INTENTS = (
     "greeting_help",
     "cancel",
     "human",
+    "visit_record",
+    "visit_query",
     "unknown",
 )
 CATEGORIES = (
@@ -43,6 +45,7 @@ ENTITY_KEYS = (
     "task_code",
     "job_code",
     "ticket_code",
+    "pair_code",
     "rating",
     "category",
     "when_date",
@@ -64,6 +67,7 @@ class Entities:
     task_code: str | None = None
     job_code: str | None = None
     ticket_code: str | None = None
+    pair_code: str | None = None
     rating: str | None = None
     category: str | None = None
     when_date: str | None = None

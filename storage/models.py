@@ -10,6 +10,7 @@ from storage.meetings.models import CouncilItem, CouncilItemRequest, CouncilMeet
 from storage.notices.models import Notice
 from storage.orm import Base, utcnow
 from storage.outbound.models import Delivery, GroupChannel, OutboxJob, SandboxRecord
+from storage.pairs.models import FamilyLink, Newcomer, Pair, PairMember, Visit
 from storage.requests.models import (
     RequestPhoto,
     RequestSubscriber,
@@ -49,6 +50,7 @@ __all__ = [
     "CouncilMeeting",
     "Delivery",
     "Event",
+    "FamilyLink",
     "Grid",
     "GroupChannel",
     "Handover",
@@ -61,8 +63,11 @@ __all__ = [
     "KnowledgeEntry",
     "LexiconWord",
     "MealOrder",
+    "Newcomer",
     "Notice",
     "OutboxJob",
+    "Pair",
+    "PairMember",
     "RequestPhoto",
     "RequestSubscriber",
     "Resident",
@@ -75,6 +80,7 @@ __all__ = [
     "Unit",
     "VolunteerPolicy",
     "VolunteerProfile",
+    "Visit",
     "VolunteerTask",
     "utcnow",
 ]
