@@ -28,6 +28,8 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     from admin.meetings.pages import build_meetings_pages_router
     from admin.notices.routes import build_notices_router
     from admin.pages import build_pages_router
+    from admin.pairs.api import build_pairs_api_router
+    from admin.pairs.pages import build_pairs_pages_router
     from admin.requests.api import build_requests_router
     from admin.requests.open311 import build_open311_router
     from admin.requests.pages import build_queue_pages_router
@@ -48,6 +50,8 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_notices_router())
     router.include_router(build_meetings_pages_router())
     router.include_router(build_meetings_api_router())
+    router.include_router(build_pairs_pages_router())
+    router.include_router(build_pairs_api_router())
     router.include_router(build_dashboard_router())
     router.include_router(build_residents_router())
     router.include_router(build_queue_pages_router())

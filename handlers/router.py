@@ -16,6 +16,7 @@ from handlers.forward import ForwardToStaffHandler
 from handlers.help import GreetingHelpHandler
 from handlers.human import HumanHandler
 from handlers.media import MediaHandler
+from handlers.pairs import pair_handlers
 from handlers.registry import build_flows
 from handlers.reports import report_handlers
 from handlers.reports.emergency import EmergencyHandler
@@ -136,6 +137,7 @@ def build_router(
             # Feature handlers: one line per feature module, in priority order.
             *volunteer_handlers(),
             *employment_handlers(),
+            *pair_handlers(),
             *report_handlers(),
             # (end of feature handlers)
             GreetingHelpHandler(),

@@ -50,6 +50,8 @@ NEWEST = {
     "posting": "JobPosting",
     "meeting": "CouncilMeeting",
     "notice": "Notice",
+    "pair": "Pair",
+    "visit": "Visit",
 }
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import FamilyLink, Pair, PairMember, Resident, Visit
@@ -54,6 +54,11 @@ def list_pairs(
         return rank, due, pair.id
 
     return sorted(pairs, key=order)
+
+
+def member_count(session: Session, pair_id: int) -> int:
+    query = select(func.count()).select_from(PairMember).where(PairMember.pair_id == pair_id)
+    return int(session.scalar(query) or 0)
 
 
 def visits_of(session: Session, pair_id: int, limit: int = 100) -> list[Visit]:
