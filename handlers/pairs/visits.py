@@ -18,7 +18,12 @@ from storage.pairs.service import MODE_LABELS, NewVisit, due_at, members, record
 from storage.volunteers.profiles import profile_of
 
 FOREIGN_QUESTIONS = frozenset({"volunteer_signup", "meal_order", "job_seek", "register_address"})
-CODE = re.compile(r"(?<![A-Z0-9])P\s?(\d{1,9})(?!\d)|结对\s?(\d{1,9})|(\d{1,9})号结对")
+CODE = re.compile(r"(?<![A-Za-z0-9])[Pp]\s?(\d{1,9})(?!\d)|结对\s?(\d{1,9})|(\d{1,9})号结对")
+# Full-width letters, digits and the ideographic space, narrowed (punctuation is kept).
+NARROW = {
+    c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
+NARROW[0x3000] = 0x20
 CALL = re.compile(r"打了?电话|电话|通话|致电|视频")
 VISIT = re.compile(r"探访了?|走访了?|看望了?|回访了?|上门看了|去看了|看过了")
 NEED = re.compile(
@@ -34,10 +39,11 @@ def _day(moment: datetime) -> str:
 
 
 def parse(text: str) -> tuple[str, str | None, str | None, bool]:
-    """(mode, note, need, asked_for_help) from the reply, its code and mode words taken out."""
-    s = nlp.normalize(text)
-    mode = "call" if CALL.search(s) else "visit"
-    rest = CODE.sub(" ", s)
+    """(mode, note, need, asked_for_help): the mode from the normalised text; the note and
+    the need in the volunteer's own words (only full-width letters, digits and spaces are
+    narrowed), the code and the mode word taken out."""
+    mode = "call" if CALL.search(nlp.normalize(text)) else "visit"
+    rest = CODE.sub(" ", text.translate(NARROW))
     rest = CALL.sub(" ", rest, count=1) if mode == "call" else VISIT.sub(" ", rest, count=1)
     rest = re.sub(r"\s+", " ", rest).strip(TRIM)
     need_match = NEED.search(rest)
