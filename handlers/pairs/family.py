@@ -47,10 +47,10 @@ class FamilyVisitsHandler(IntentHandler):
             single = {p.id for p in view.pairs if member_count(ctx.session, p.id) == 1}
             for visit in view.visits[:SHOWN]:
                 what = ""
-                if visit.pair_id in single and visit.note:
-                    what = f"：{visit.note[:40]}"
                 if visit.need:
-                    what += "（提出需要帮忙，已转社区办理）"
+                    what = "：提出需要帮忙，已转社区办理"
+                elif visit.pair_id in single and visit.note:
+                    what = f"：{visit.note[:40]}"
                 lines.append(
                     texts.VISIT_LINE.format(
                         day=_day(visit.visited_at),
