@@ -14,7 +14,7 @@ from storage.clock import now as clock_now
 from storage.models import Pair, Resident, VolunteerProfile
 from storage.pairs.newcomers import link_family
 from storage.pairs.queries import resident_at
-from storage.pairs.service import PairError, assign_volunteer, create_pair, members
+from storage.pairs.service import PairError, assign_volunteer, create_pair, end_pair, members
 
 
 def _volunteer(session: Session, volunteer_id: int | None) -> VolunteerProfile | None:
@@ -97,4 +97,13 @@ def family_and_audit(
         raise to_http(exc) from exc
     detail = f"{member.name or '居民'}的{relation}"
     audit_staff(session, staff, "pair_family", ip, "pair", pair.id, detail)
+    commit(session)
+
+
+def end_and_audit(session: Session, staff: Staff, ip: str, pair: Pair, reason: str) -> None:
+    try:
+        end_pair(session, pair, actor=staff.actor, reason=reason)
+    except PairError as exc:
+        raise to_http(exc) from exc
+    audit_staff(session, staff, "pair_end", ip, "pair", pair.id, reason[:200])
     commit(session)

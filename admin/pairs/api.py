@@ -8,9 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from admin.deps import WorkerStaff, client_ip
-from admin.pairs.actions import assign_and_audit, create_and_audit, family_and_audit
+from admin.pairs.actions import (
+    assign_and_audit,
+    create_and_audit,
+    end_and_audit,
+    family_and_audit,
+)
 from admin.pairs.schemas import (
     AssignIn,
+    EndIn,
     FamilyIn,
     PairDetail,
     PairIn,
@@ -35,7 +41,7 @@ def build_pairs_api_router() -> APIRouter:
 
     @router.get("/volunteers", response_model=list[VolunteerChoice])
     def volunteers(staff: WorkerStaff, session: SessionDep) -> list[dict[str, Any]]:
-        return volunteer_choices(session)
+        return volunteer_choices(session, None)
 
     @router.post("", status_code=201, response_model=PairDetail)
     def create(
@@ -68,6 +74,14 @@ def build_pairs_api_router() -> APIRouter:
     ) -> dict[str, Any]:
         pair = load_pair(session, staff, pair_id)
         assign_and_audit(session, staff, client_ip(request), pair, body.volunteer_id)
+        return pair_detail(session, pair, clock_now())
+
+    @router.post("/{pair_id}/end", response_model=PairDetail)
+    def end(
+        request: Request, pair_id: int, body: EndIn, staff: WorkerStaff, session: SessionDep
+    ) -> dict[str, Any]:
+        pair = load_pair(session, staff, pair_id)
+        end_and_audit(session, staff, client_ip(request), pair, body.reason)
         return pair_detail(session, pair, clock_now())
 
     @router.post("/{pair_id}/family", response_model=PairDetail)

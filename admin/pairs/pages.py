@@ -10,7 +10,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin.deps import WorkerStaff, client_ip
-from admin.pairs.actions import assign_and_audit, create_and_audit, family_and_audit
+from admin.pairs.actions import (
+    assign_and_audit,
+    create_and_audit,
+    end_and_audit,
+    family_and_audit,
+)
 from admin.pairs.view import (
     grid_choices,
     load_pair,
@@ -27,6 +32,7 @@ FLASH = {
     "created": "结对已创建。",
     "assigned": "已安排志愿者，志愿者会收到结对通知。",
     "family": "家属已登记，家属可以在公众号里问探访情况。",
+    "ended": "结对已结束，不再提醒探访。",
 }
 MEMBER_ROWS = 3
 
@@ -55,7 +61,7 @@ def build_pairs_pages_router() -> APIRouter:
         context = {
             "kinds": KINDS,
             "cadence": DEFAULT_CADENCE,
-            "volunteers": volunteer_choices(session),
+            "volunteers": volunteer_choices(session, None),
             "member_rows": range(MEMBER_ROWS),
         }
         return render(request, "pairs_new.html", context, staff)
@@ -94,7 +100,7 @@ def build_pairs_pages_router() -> APIRouter:
         pair = load_pair(session, staff, pair_id)
         context = {
             "p": pair_detail(session, pair, clock_now()),
-            "volunteers": volunteer_choices(session),
+            "volunteers": volunteer_choices(session, pair.grid_id),
             "flash": FLASH.get(flash),
         }
         return render(request, "pairs_detail.html", context, staff)
@@ -110,6 +116,18 @@ def build_pairs_pages_router() -> APIRouter:
         pair = load_pair(session, staff, pair_id)
         assign_and_audit(session, staff, client_ip(request), pair, volunteer_id)
         return RedirectResponse(f"/admin/pairs/{pair_id}?flash=assigned", status_code=303)
+
+    @router.post("/{pair_id}/end")
+    def end(
+        request: Request,
+        pair_id: int,
+        staff: WorkerStaff,
+        session: SessionDep,
+        reason: Annotated[str, Form(min_length=1, max_length=200)],
+    ) -> Response:
+        pair = load_pair(session, staff, pair_id)
+        end_and_audit(session, staff, client_ip(request), pair, reason.strip())
+        return RedirectResponse(f"/admin/pairs/{pair_id}?flash=ended", status_code=303)
 
     @router.post("/{pair_id}/family")
     def family(

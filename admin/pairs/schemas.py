@@ -27,6 +27,10 @@ class AssignIn(BaseModel):
     volunteer_id: int
 
 
+class EndIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=200, description="如 已搬离、已就业")
+
+
 class FamilyIn(BaseModel):
     member_id: int = Field(description="结对对象（居民编号）")
     address: str = Field(min_length=3, max_length=20, description="家属的住址，如 5-1-302")

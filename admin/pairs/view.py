@@ -141,20 +141,22 @@ def pair_rows(
     return [pair_summary(session, pair, now) for pair in pairs]
 
 
-def volunteer_choices(session: Session) -> list[dict[str, Any]]:
+def volunteer_choices(session: Session, grid_id: int | None) -> list[dict[str, Any]]:
+    """Active volunteers, those of `grid_id` (the pair's grid) first."""
     rows = session.execute(
         select(VolunteerProfile, Resident)
         .join(Resident, Resident.id == VolunteerProfile.resident_id)
         .where(VolunteerProfile.status == "active")
         .order_by(VolunteerProfile.grid_id, VolunteerProfile.id)
     )
+    ordered = sorted(rows, key=lambda row: row[0].grid_id != grid_id)
     return [
         {
             "id": profile.id,
             "name": resident.name or f"志愿者{profile.id}",
             "grid": _grid_name(session, profile.grid_id),
         }
-        for profile, resident in rows
+        for profile, resident in ordered
     ]
 
 

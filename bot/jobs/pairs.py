@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.runtime import get_runtime
+from storage.clock import in_china
 from storage.clock import now as clock_now
 from storage.events import record_event
 from storage.models import Pair, Resident, VolunteerProfile
@@ -23,8 +24,10 @@ from storage.requests.rules import local_label
 from storage.residents.queries import group_channel
 from storage.writes import update_if
 
-# The reminder goes out this long before the visit is due.
+# The reminder goes out this long before the visit is due, and only in the daytime
+# (China time): volunteers, often elderly themselves, are not woken at night.
 REMIND_BEFORE = timedelta(days=1)
+DAYTIME = range(8, 20)
 
 
 def _day(moment: datetime) -> str:
@@ -48,8 +51,8 @@ def remind(session: Session, pair: Pair, due: datetime, moment: datetime) -> boo
         return False
     profile = session.get(VolunteerProfile, pair.volunteer_id) if pair.volunteer_id else None
     person = session.get(Resident, profile.resident_id) if profile else None
-    if person is None:
-        return False
+    if person is None or profile is None or profile.status != "active" or not person.subscribed:
+        return False  # nobody to remind: the missed-visit alert will tell the grid worker
     text = (
         f"结对提醒：{_who(session, pair)}（{pair.code}，{pair.kind}）该探访了，"
         f"请在{_day(due)}前上门或打个电话。之后回复“探访 {pair.code} 一切都好”，"
@@ -126,9 +129,10 @@ def tick(now: datetime | None = None) -> dict[str, Any]:
             due = due_at(pair) if pair is not None else None
             if pair is None or due is None:
                 continue
+            daytime = in_china(moment).hour in DAYTIME
             if moment > due + timedelta(days=pair.grace_days):
                 counts["missed"] += alert_missed(session, pair, due, moment)
-            elif moment >= due - REMIND_BEFORE and remind(session, pair, due, moment):
+            elif daytime and moment >= due - REMIND_BEFORE and remind(session, pair, due, moment):
                 counts["reminded"] += 1
             runtime.commit(session)
     return counts

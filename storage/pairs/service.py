@@ -127,6 +127,19 @@ def assign_volunteer(
     _tell_assigned(session, pair, volunteer, now)
 
 
+def end_pair(session: Session, pair: Pair, *, actor: str, reason: str) -> None:
+    """End a pair (moved away, found work, no longer needed): no more reminders."""
+    seen = pair.status
+    if seen == "ended" or not update_if(
+        session, Pair, Pair.id == pair.id, Pair.status == seen, status="ended"
+    ):
+        raise PairError(f"结对 {pair.code} 已结束")
+    session.refresh(pair)
+    record_event(
+        session, "pair", pair.id, actor=actor, from_state=seen, to_state="ended", note=reason[:200]
+    )
+
+
 def _tell_assigned(
     session: Session, pair: Pair, volunteer: VolunteerProfile, now: datetime
 ) -> None:
@@ -159,6 +172,8 @@ def _send(
     key: str,
     now: datetime,
 ) -> None:
+    if not resident.subscribed:
+        return
     notify(
         session,
         resident,

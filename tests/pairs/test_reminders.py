@@ -3,13 +3,14 @@ within the channels' limits, and a missed visit reaches the grid's work group on
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.jobs import pairs as pair_jobs
 from bot.runtime import Runtime
-from storage.clock import FrozenClock
+from storage.clock import CHINA, FrozenClock
+from storage.volunteers.profiles import profile_of
 from tests.admin.conftest import Console
-from tests.pairs.conftest import make_pair, planned, set_last_message
+from tests.pairs.conftest import make_pair, planned, resident_id, set_last_message
 
 
 def test_a_missed_visit_alerts_the_grid_group_once(
@@ -69,3 +70,38 @@ def test_reminders_go_by_customer_service_inside_the_window_else_by_template(
     [reminder] = planned(runtime, "pair_reminder", "demo-wuhua")
     assert reminder.payload["template_id"] == "pair_visit"
     assert "李大爷" in str(reminder.payload["text"]) and "探访 P" in str(reminder.payload["text"])
+
+
+def test_reminders_wait_for_the_daytime_and_skip_volunteers_who_left(
+    runtime: Runtime, zhangmin: Console, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 12, 7, 23, 30, tzinfo=CHINA))  # created late at night
+    make_pair(zhangmin, runtime, "3-2-501", "demo-sunqiang")
+    make_pair(zhangmin, runtime, "8-1-402", "demo-wuhua")
+    with runtime.session_factory() as session:
+        profile = profile_of(session, resident_id(runtime, "demo-wuhua"))
+        assert profile is not None
+        profile.status = "left"
+        session.commit()
+    night = datetime(2026, 12, 13, 23, 45, tzinfo=CHINA)  # a day before: but midnight
+    assert pair_jobs.tick(now=night)["reminded"] == 0
+    morning = datetime(2026, 12, 14, 8, 0, tzinfo=CHINA)
+    assert pair_jobs.tick(now=morning)["reminded"] == 1
+    assert [d.recipient for d in planned(runtime, "pair_reminder")] == ["demo-sunqiang"]
+    # The one who left is not reminded; the grid worker hears of the missed visit instead.
+    late = datetime(2026, 12, 17, 9, 0, tzinfo=CHINA)
+    assert pair_jobs.tick(now=late)["missed"] == 2
+
+
+def test_an_ended_pair_is_neither_reminded_nor_recorded(
+    runtime: Runtime, zhangmin: Console, clock: FrozenClock, wechat
+) -> None:
+    pair = make_pair(zhangmin, runtime)
+    ended = zhangmin.api_post(f"/admin/api/pairs/{pair['id']}/end", json={"reason": "已搬离"})
+    assert ended.status_code == 200 and ended.json()["status_label"] == "已结束"
+    assert zhangmin.http.get("/admin/api/pairs").json() == []
+    assert pair_jobs.tick(now=clock.now() + timedelta(days=30)) == {"reminded": 0, "missed": 0}
+    reply = wechat.say("demo-sunqiang", f"探访 {pair['code']} 一切都好")
+    assert reply is not None and "已结束" in reply and "没有记录" in reply
+    again = zhangmin.api_post(f"/admin/api/pairs/{pair['id']}/end", json={"reason": "重复"})
+    assert again.status_code == 400
