@@ -22,6 +22,9 @@ TODAY = date(2026, 12, 7)
         ("电话P3，老人说腿疼，想去医院看看", "P3"),
         ("探访P3需要帮忙:家里灯坏了", "P3"),
         ("结对5 探访了 挺好", "P5"),
+        # a Chinese numeral after the code is not more digits of it (not P12)
+        ("探访 P1 两位老人都挺好", "P1"),
+        ("探访P1两位老人都挺好", "P1"),
     ],
 )
 def test_visit_records_with_a_pair_code(text: str, code: str) -> None:
@@ -54,3 +57,7 @@ def test_relatives_asking_about_visits(text: str) -> None:
 )
 def test_other_messages_keep_their_meaning(text: str, intent: str) -> None:
     assert understand(text, today=TODAY).intent == intent
+
+
+def test_a_numeral_after_a_task_code_does_not_change_the_code() -> None:
+    assert understand("接T15两份", today=TODAY).entities.get("task_code") == "T15"

@@ -9,7 +9,7 @@ from bot.runtime import Runtime
 from storage.models import Pair, ServiceRequest, Visit
 from tests.admin.conftest import Console
 from tests.conftest import WeChat
-from tests.pairs.conftest import make_pair
+from tests.pairs.conftest import make_pair, resident_id, volunteer_id
 
 
 def visits(runtime: Runtime) -> list[Visit]:
@@ -73,3 +73,33 @@ def test_a_pair_that_is_unknown_or_someone_elses_changes_nothing(
         assert session.scalar(select(ServiceRequest.id)) is None
         stored = session.get(Pair, pair["id"])
         assert stored is not None and stored.last_visit_at is None
+
+
+def test_one_volunteer_for_several_residents_and_a_family_sees_only_their_own(
+    wechat: WeChat, runtime: Runtime, zhangmin: Console
+) -> None:
+    body = {
+        "kind": "空巢老人",
+        "members": [{"address": "8-1-402"}, {"address": "9-2-301"}],
+        "volunteer_id": volunteer_id(runtime, "demo-sunqiang"),
+    }
+    created = zhangmin.api_post("/admin/api/pairs", json=body)
+    assert created.status_code == 201, created.text
+    pair = created.json()
+    assert pair["form"] == "一帮2" and [m["name"] for m in pair["members"]] == ["李大爷", "郑燕"]
+    family = zhangmin.api_post(
+        f"/admin/api/pairs/{pair['id']}/family",
+        json={
+            "member_id": resident_id(runtime, "demo-lidaye"),
+            "address": "21-2-202",
+            "relation": "儿子",
+        },
+    )
+    assert family.status_code == 200, family.text
+    reply = wechat.say("demo-sunqiang", f"探访 {pair['code']} 两位老人都挺好，郑燕阿姨血压有点高")
+    assert reply is not None and "已记录李大爷、郑燕的探访" in reply
+
+    answer = wechat.say("demo-zhoujie", "我爸最近有人去看吗")
+    assert answer is not None
+    assert "李大爷最近30天有1次探访或电话" in answer and "孙强" in answer
+    assert "郑燕" not in answer and "血压" not in answer
