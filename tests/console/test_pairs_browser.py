@@ -6,9 +6,17 @@ list and the pair's visits at 1280 and 375 px."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from bot.runtime import Runtime
+from storage.clock import now
+from storage.models import Resident
+from storage.pairs.service import create_pair
+from storage.volunteers.profiles import profile_of
 from tests.conftest import WeChat
 from tests.console.conftest import login
 
@@ -21,12 +29,45 @@ def fits(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-def test_create_a_pair_and_see_its_visits_on_a_phone(page: Any, shot: Shot, wechat: WeChat) -> None:
+def earlier_pairs(runtime: Runtime) -> None:
+    """李大爷's pair, started twelve days ago and never visited (overdue), and 郑燕's,
+    waiting for a volunteer: made by the storage service as the console would."""
+    with runtime.session_factory() as session:
+        people = {
+            r.openid: r
+            for r in session.scalars(
+                select(Resident).where(
+                    Resident.openid.in_(["demo-lidaye", "demo-zhengyan", "demo-wuhua"])
+                )
+            )
+        }
+        wuhua = profile_of(session, people["demo-wuhua"].id)
+        started = now() - timedelta(days=12)
+        for openid, volunteer in (("demo-lidaye", wuhua), ("demo-zhengyan", None)):
+            create_pair(
+                session,
+                community_id=1,
+                kind="空巢老人",
+                residents=[people[openid]],
+                volunteer=volunteer,
+                cadence_days=7,
+                actor="staff:zhangmin",
+                now=started,
+            )
+        session.commit()
+
+
+def test_create_a_pair_and_see_its_visits_on_a_phone(
+    page: Any, shot: Shot, wechat: WeChat, runtime: Runtime
+) -> None:
+    earlier_pairs(runtime)
     page.set_viewport_size(PHONE)
     login(page, "zhangmin")
     page.get_by_role("link", name="结对帮扶", exact=True).click()
     page.wait_for_url("**/admin/pairs")
-    assert "还没有结对" in page.locator("#pairs").inner_text()
+    rows = page.locator("#pairs tr.pair")
+    assert rows.count() == 2
+    assert "李大爷" in rows.first.inner_text() and "逾期未探访" in rows.first.inner_text()
     page.get_by_role("link", name="新建结对").click()
     page.get_by_label("结对类型").select_option(label="空巢老人（默认每7天探访）")
     page.get_by_label("住址1").fill("3-2-501")
@@ -57,6 +98,8 @@ def test_create_a_pair_and_see_its_visits_on_a_phone(page: Any, shot: Shot, wech
     page.wait_for_url("**/admin/pairs")
     row = page.locator("#pairs tr.pair", has_text=code)
     assert "王奶奶" in row.inner_text() and "孙强" in row.inner_text()
+    order = [r.split("\n")[0] for r in page.locator("#pairs tr.pair").all_inner_texts()]
+    assert len(order) == 3 and order[2].endswith(code)  # overdue, waiting, then on time
     assert fits(page)
     shot(page, "pairs-list-375")
 
