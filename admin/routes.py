@@ -30,6 +30,8 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     from admin.meetings.pages import build_meetings_pages_router
     from admin.notices.routes import build_notices_router
     from admin.pages import build_pages_router
+    from admin.pairs.api import build_pairs_api_router
+    from admin.pairs.pages import build_pairs_pages_router
     from admin.polls.api import build_polls_api_router
     from admin.polls.pages import build_polls_pages_router
     from admin.projects.api import build_projects_api_router
@@ -59,6 +61,8 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router.include_router(build_meetings_api_router())
     router.include_router(build_polls_pages_router())
     router.include_router(build_polls_api_router())
+    router.include_router(build_pairs_pages_router())
+    router.include_router(build_pairs_api_router())
     router.include_router(build_dashboard_router())
     router.include_router(build_exports_router())
     router.include_router(build_residents_router())

@@ -27,4 +27,5 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("meals-tick", 60, Job.MEALS_TICK),
     PeriodicJob("notices-tick", 30, Job.NOTICES_TICK),
     PeriodicJob("polls-tick", 300, Job.POLLS_TICK),
+    PeriodicJob("pairs-tick", 900, Job.PAIRS_TICK),
 )

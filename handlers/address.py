@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from handlers import texts
+from handlers import confirm, texts
 from handlers.base import Context, IntentHandler, Reply
 from handlers.dialogue import DialogueState
+from handlers.pairs import newcomer
 from storage.events import record_event
 from storage.residents.queries import building_exists, community_for_account, find_household
 
@@ -78,12 +79,22 @@ class RegisterAddressHandler(IntentHandler):
         ctx.next_dialogue = None
         grid = household.unit.building.grid
         bound = texts.ADDRESS_BOUND.format(address=household.address, grid=grid.name)
+        first = newcomer.welcome(ctx, household) if previous is None else None
         resume = ctx.dialogue.data.get("resume") if ctx.dialogue else None
         if resume and ctx.redispatch is not None:
             follow = ctx.redispatch(ctx, resume["text"])
             if follow.text:
-                return Reply(f"{bound}\n\n{follow.text}")
-        return Reply(bound)
+                return Reply(f"{bound}\n\n{follow.text}{self._offer(ctx, first)}")
+        return Reply(f"{bound}{self._offer(ctx, first)}")
+
+    def _offer(self, ctx: Context, first: tuple[str, int] | None) -> str:
+        """新邻居: the welcome and the neighbour offer, asked only when no other question
+        is open (nothing is arranged before a yes)."""
+        if first is None or ctx.next_dialogue is not None:
+            return ""
+        welcome, newcomer_id = first
+        question = confirm.ask(ctx, newcomer.ACTION, newcomer_id)
+        return f"\n\n{welcome}{question.text}"
 
     def _ask_again(
         self, ctx: Context, tries: int, prompt: str, parts: dict[str, object] | None = None

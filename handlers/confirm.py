@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from handlers.base import Context, Reply
 from handlers.flows import in_flow, start
+from handlers.pairs import newcomer
+from handlers.pairs import texts as pair_texts
 from storage.models import MealOrder, ServiceRequest, VolunteerProfile
 from storage.requests.rules import CANCELLED, STATUS_LABELS
 from storage.requests.service import TransitionError, transition
@@ -44,6 +46,10 @@ class Action:
     ask: str  # the question, with {label}
     keep: str  # the answer to "no"
     run: Callable[[Context, int, str], str]  # does it (target, note); the truthful reply
+    # Records a "no" where the answer itself matters (target).
+    on_no: Callable[[Context, int], None] | None = None
+    # Further words meaning yes to this question (需要 to "需要吗？").
+    yes: frozenset[str] = frozenset()
 
 
 def _actor(ctx: Context) -> str:
@@ -106,6 +112,13 @@ ACTIONS: dict[str, Action] = {
         keep="好的，订餐 {label}保留，会按时送到。",
         run=_cancel_order,
     ),
+    newcomer.ACTION: Action(
+        ask=pair_texts.OFFER_ASK,
+        keep=pair_texts.OFFER_KEEP,
+        run=newcomer.accept,
+        on_no=newcomer.decline,
+        yes=frozenset({"需要", "要", "好啊", "好呀", "要的", "需要的", "可以啊"}),
+    ),
     "leave_volunteers": Action(
         ask="确定要退出志愿者队伍吗？回复1确认退出，回复2继续当志愿者。",
         keep="好的，您继续当志愿者，谢谢您！",
@@ -120,9 +133,9 @@ def ask(ctx: Context, action: str, target_id: int, label: str = "", note: str = 
     return Reply(ACTIONS[action].ask.format(label=label))
 
 
-def _answer(text: str) -> str | None:
+def _answer(text: str, yes: frozenset[str] = frozenset()) -> str | None:
     cleaned = text.strip().strip("。！!，,.~～ ")
-    if cleaned in YES or cleaned.startswith("确认"):
+    if cleaned in YES or cleaned in yes or cleaned.startswith("确认"):
         return "yes"
     if cleaned in NO or cleaned.startswith(("不", "别", "保留")):
         return "no"
@@ -137,12 +150,14 @@ def take(ctx: Context) -> Reply | None:
     if action is None:
         ctx.next_dialogue = None
         return None
-    answer = _answer(ctx.message.text or "")
+    answer = _answer(ctx.message.text or "", action.yes)
     if answer is None:
         return None  # not an answer: nothing is done, and the message goes on as new
     ctx.next_dialogue = None
     label = str(data.get("label") or "")
     if answer == "no":
+        if action.on_no is not None:
+            action.on_no(ctx, int(data.get("target") or 0))
         return Reply(action.keep.format(label=label))
     return Reply(action.run(ctx, int(data.get("target") or 0), str(data.get("note") or "")))
 

@@ -16,6 +16,7 @@ from handlers.forward import ForwardToStaffHandler
 from handlers.help import GreetingHelpHandler
 from handlers.human import HumanHandler
 from handlers.media import MediaHandler
+from handlers.pairs import pair_handlers
 from handlers.polls.answer import poll_handlers
 from handlers.projects import project_handlers
 from handlers.registry import build_flows
@@ -139,6 +140,7 @@ def build_router(
             *volunteer_handlers(),
             *employment_handlers(),
             *poll_handlers(),
+            *pair_handlers(),
             *report_handlers(),
             *project_handlers(),
             # (end of feature handlers)

@@ -24,6 +24,8 @@ _ROOM_WINDOW = 14
 _TICKET = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2})\s?(20\d{6})\s?-?\s?(\d{3,5})(?!\d)")
 _TASK = re.compile(r"(?<![A-Z0-9])T\s?(\d{1,5})(?!\d)|任务\s?(\d{1,5})(?!\d)|(\d{1,5})号任务")
 _JOB = re.compile(r"(?<![A-Z0-9])J\s?(\d{1,5})(?!\d)|岗位\s?(\d{1,5})(?!\d)|(\d{1,5})号岗位?")
+# P3 / 结对3 / 3号结对: a 结对帮扶 pair
+_PAIR = re.compile(r"(?<![A-Z0-9])P\s?(\d{1,5})(?![\d.])|结对\s?(\d{1,5})(?!\d)|(\d{1,5})号结对")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 
 # --- rating ---------------------------------------------------------------------
@@ -152,7 +154,7 @@ def _last_before(rx: re.Pattern, s: str, end: int, free, start: int = 0):
 
 
 def extract_codes(s: str) -> tuple[dict[str, str], list[tuple[int, int]]]:
-    """Ticket, task and job codes and phone numbers, with their spans."""
+    """Ticket, task, job and pair codes and phone numbers, with their spans."""
     out: dict[str, str] = {}
     spans: list[tuple[int, int]] = []
     m = _PHONE.search(s)
@@ -163,7 +165,11 @@ def extract_codes(s: str) -> tuple[dict[str, str], list[tuple[int, int]]]:
     if m:
         out["ticket_code"] = f"{m.group(1)}{m.group(2)}-{m.group(3)}"
         spans.append(m.span())
-    for key, rx, prefix in (("task_code", _TASK, "T"), ("job_code", _JOB, "J")):
+    for key, rx, prefix in (
+        ("task_code", _TASK, "T"),
+        ("job_code", _JOB, "J"),
+        ("pair_code", _PAIR, "P"),
+    ):
         for m in rx.finditer(s):
             if any(not (m.end() <= x or m.start() >= y) for x, y in spans):
                 continue

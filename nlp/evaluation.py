@@ -8,7 +8,7 @@ from collections.abc import Callable
 from nlp.engine import understand
 
 _DIGIT_KEYS = {"building", "unit", "room", "rating"}
-_UPPER_KEYS = {"task_code", "job_code", "ticket_code"}
+_UPPER_KEYS = {"task_code", "job_code", "ticket_code", "pair_code"}
 
 
 def _canon(key: str, value) -> str | None:

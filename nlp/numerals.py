@@ -133,9 +133,13 @@ def _replace(m: re.Match) -> str:
         value = parse_chinese_number(run)
         if value is None:
             return run
-        if digit_style:
-            return "".join(str(_DIGITS[c]) for c in run)  # keep leading zeros
-        return str(value)
+        digits = "".join(str(_DIGITS[c]) for c in run) if digit_style else str(value)
+        # After a code or number ("P1两位", "T15两份"), keep the new digits apart so that
+        # they do not run into it (P12, T152).
+        before = m.string[m.start() - 1 : m.start()]
+        return (
+            f" {digits}" if before.isascii() and before.isalnum() else digits
+        )  # leading zeros kept
     return run
 
 

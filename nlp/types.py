@@ -20,6 +20,8 @@ INTENTS = (
     "cancel",
     "human",
     "project_query",
+    "visit_record",
+    "visit_query",
     "unknown",
 )
 CATEGORIES = (
@@ -44,6 +46,7 @@ ENTITY_KEYS = (
     "task_code",
     "job_code",
     "ticket_code",
+    "pair_code",
     "rating",
     "category",
     "when_date",
@@ -65,6 +68,7 @@ class Entities:
     task_code: str | None = None
     job_code: str | None = None
     ticket_code: str | None = None
+    pair_code: str | None = None
     rating: str | None = None
     category: str | None = None
     when_date: str | None = None

@@ -10,6 +10,7 @@ from storage.meetings.models import CouncilItem, CouncilItemRequest, CouncilMeet
 from storage.notices.models import Notice
 from storage.orm import Base, utcnow
 from storage.outbound.models import Delivery, GroupChannel, OutboxJob, SandboxRecord
+from storage.pairs.models import FamilyLink, Newcomer, Pair, PairMember, Visit
 from storage.polls.models import Poll, PollAnswer, PollOptOut, PollRound, PollTarget
 from storage.projects.models import (
     Milestone,
@@ -70,6 +71,7 @@ __all__ = [
     "CouncilMeeting",
     "Delivery",
     "Event",
+    "FamilyLink",
     "Grid",
     "GroupChannel",
     "Handover",
@@ -82,6 +84,7 @@ __all__ = [
     "KnowledgeEntry",
     "LexiconWord",
     "MealOrder",
+    "Newcomer",
     "Notice",
     "OutboxJob",
     "Poll",
@@ -89,6 +92,8 @@ __all__ = [
     "PollOptOut",
     "PollRound",
     "PollTarget",
+    "Pair",
+    "PairMember",
     "RequestPhoto",
     "RequestSubscriber",
     "Resident",
@@ -101,6 +106,7 @@ __all__ = [
     "Unit",
     "VolunteerPolicy",
     "VolunteerProfile",
+    "Visit",
     "VolunteerTask",
     "utcnow",
 ]

@@ -8,7 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import reaper
-from bot.jobs import deliveries, employment, meal_orders, meals, notices, polls, requests
+from bot.jobs import (
+    deliveries,
+    employment,
+    meal_orders,
+    meals,
+    notices,
+    pairs,
+    polls,
+    requests,
+)
 from storage.outbound.jobs import Job, UnknownJob
 
 JobFunction = Callable[..., Any]
@@ -34,6 +43,7 @@ JOBS: dict[Job, JobFunction] = {
     Job.NOTICES_TICK: notices.tick,
     Job.POLLS_TICK: polls.tick,
     Job.START_POLL_ROUND: polls.start_poll_round,
+    Job.PAIRS_TICK: pairs.tick,
 }
 
 

@@ -56,6 +56,8 @@ NEWEST = {
     "item": "CouncilItem",
     "project": "Project",
     "milestone": "Milestone",
+    "pair": "Pair",
+    "visit": "Visit",
 }
 
 

@@ -29,6 +29,7 @@ class Job(StrEnum):
     NOTICES_TICK = "notices.tick"
     POLLS_TICK = "polls.tick"
     START_POLL_ROUND = "polls.start_round"
+    PAIRS_TICK = "pairs.tick"
 
 
 class UnknownJob(LookupError):
