@@ -31,6 +31,7 @@ from admin.deps import (
     client_ip,
     ensure_grid,
 )
+from admin.paging import paginate
 from admin.render import ConsoleRoute, render
 from bot.deps import SessionDep, commit
 from storage.events import record_event
@@ -92,6 +93,15 @@ def _base_query() -> Any:
 
 
 def search(session: Session, staff: Staff, q: str, limit: int = 50) -> list[dict[str, Any]]:
+    return page_of(session, staff, search_query(staff, q).limit(limit))
+
+
+def page_of(session: Session, staff: Staff, query: Any) -> list[dict[str, Any]]:
+    return [view(session, staff, r) for r in session.scalars(query).unique()]
+
+
+def search_query(staff: Staff, q: str) -> Any:
+    """Residents matching `q` that `staff` may look up, by id."""
     query = _base_query()
     if staff.role == GRID_WORKER:
         query = query.where(Building.grid_id.in_(staff.grid_ids))
@@ -116,8 +126,7 @@ def search(session: Session, staff: Staff, q: str, limit: int = 50) -> list[dict
             )
         else:
             query = query.where(or_(Resident.name == q, Resident.phone == q, Resident.openid == q))
-    rows = session.scalars(query.order_by(Resident.id).limit(limit)).unique()
-    return [view(session, staff, r) for r in rows]
+    return query.order_by(Resident.id)
 
 
 def view(session: Session, staff: Staff, resident: Resident) -> dict[str, Any]:
@@ -160,11 +169,15 @@ def build_residents_router() -> APIRouter:
 
     @router.get("", response_class=HTMLResponse)
     def residents(
-        request: Request, staff: CurrentStaff, session: SessionDep, q: str = ""
+        request: Request, staff: CurrentStaff, session: SessionDep, q: str = "", page: int = 1
     ) -> HTMLResponse:
         _lookup(staff)
-        rows = search(session, staff, q[:64]) if q.strip() else []
-        return render(request, "residents.html", {"rows": rows, "q": q[:64]}, staff)
+        q = q[:64]
+        context: dict[str, Any] = {"rows": [], "q": q, "pager": None}
+        if q.strip():
+            pager, query = paginate(session, search_query(staff, q), page, 50, {"q": q})
+            context.update(rows=page_of(session, staff, query), pager=pager)
+        return render(request, "residents.html", context, staff)
 
     @router.get("/{resident_id}", response_class=HTMLResponse)
     def resident_page(
