@@ -195,3 +195,26 @@ def test_api_history_names_the_actors(
     detail = zhang.http.get(f"/admin/api/requests/{request_id}").json()
     labels = [e["actor_label"] for e in detail["history"]]
     assert labels == ["居民王奶奶", "张敏（网格员）"]
+
+
+def test_returned_requests_wait_in_the_pool_until_the_community_routes_them(
+    wechat: WeChat, runtime: Runtime, work: WORK, console: Callable[[str], Console]
+) -> None:
+    code = report_code(wechat, "demo-wangnainai", "3号楼2单元楼道灯坏了")
+    request_id = get_request(runtime, code).id
+    zhang = console("zhangmin")
+    returned = zhang.post_form(f"/admin/requests/{request_id}/return", reason="实为邻居家的灯")
+    assert returned.status_code == 303
+    admin = console("admin")
+    pool = admin.http.get("/admin/requests").text
+    card = pool.split(f'data-request="{request_id}"')[1].split("</li>")[0]
+    assert "社区派单池" in card and "认领" in card
+    work()
+    assert any("【问题退回】" in t and code in t for t in received(runtime, "community-chengnan"))
+    routed = admin.post_form(
+        f"/admin/requests/{request_id}/transfer", target_grid="1", reason="仍属第一网格"
+    )
+    assert routed.status_code == 303, routed.text
+    assert code in zhang.http.get("/admin/requests", params={"owner": "none"}).text
+    history = zhang.http.get(f"/admin/requests/{request_id}").text.split('id="history"')[1]
+    assert "社区派单池 → 第一网格" in history and "刘书记（社区管理员）" in history
