@@ -137,6 +137,8 @@ def test_transfer_to_an_outside_unit_and_to_another_grid(
     assert row.owner_name == "物业服务中心" and row.status == "dispatched"
     text = zhang.http.get(f"/admin/requests/{request_id}").text
     assert "负责人</dt><dd>物业服务中心" in text and "0571-86001234" in text
+    by_unit = zhang.http.get("/admin/requests", params={"owner": "物业服务中心"}).text
+    assert code in by_unit and "共1条" in by_unit
     # To another grid: it leaves this worker's queue and reaches that grid's group.
     moved = zhang.post_form(
         f"/admin/requests/{request_id}/transfer", target_grid="3", reason="实为12号楼"
