@@ -220,3 +220,27 @@ def test_returned_requests_wait_in_the_pool_until_the_community_routes_them(
     assert code in zhang.http.get("/admin/requests", params={"owner": "none"}).text
     history = zhang.http.get(f"/admin/requests/{request_id}").text.split('id="history"')[1]
     assert "社区派单池 → 第一网格" in history and "刘书记（社区管理员）" in history
+
+
+def test_followers_are_listed_with_their_phones(
+    wechat: WeChat, runtime: Runtime, console: Callable[[str], Console]
+) -> None:
+    from storage.requests.service import subscribe
+
+    set_phone(runtime, "demo-zhaoxiaoli", "13600001111")
+    code = report_code(wechat, "demo-wangnainai", "3号楼2单元楼道灯坏了")
+    request_id = get_request(runtime, code).id
+    with runtime.session_factory() as session:
+        request = session.get(ServiceRequest, request_id)
+        zhao = session.scalars(select(Resident).where(Resident.openid == "demo-zhaoxiaoli")).one()
+        assert request is not None
+        subscribe(
+            session, request, zhao.id, actor="resident:demo-zhaoxiaoli", text="灯坏了", now=utcnow()
+        )
+        session.commit()
+    part = (
+        console("zhangmin").http.get(f"/admin/requests/{request_id}").text.split('id="people"')[1]
+    )
+    part = part.split("</section>")[0]
+    assert "赵晓丽" in part and "同一问题居民" in part and 'href="tel:13600001111"' in part
+    assert part.index("王奶奶") < part.index("赵晓丽")  # the reporter first
