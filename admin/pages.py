@@ -171,18 +171,21 @@ def build_pages_router() -> APIRouter:
 
     @router.get("/handovers", response_class=HTMLResponse)
     def handover_list(
-        request: Request, staff: WorkerStaff, session: SessionDep, status: str = "active"
+        request: Request,
+        staff: WorkerStaff,
+        session: SessionDep,
+        status: str = "active",
+        page: int = 1,
     ) -> HTMLResponse:
-        rows = handovers.list_handovers(session, staff, status)
-        return render(
-            request,
-            "handovers.html",
-            {
-                "rows": rows,
-                "status": status if status in handovers.FILTERS else "active",
-            },
-            staff,
-        )
+        status = status if status in handovers.FILTERS else "active"
+        query = handovers.handovers_query(staff, status)
+        pager, query = paginate(session, query, page, 50, {"status": status})
+        context = {
+            "rows": handovers.handover_rows(session, query),
+            "status": status,
+            "pager": pager,
+        }
+        return render(request, "handovers.html", context, staff)
 
     @router.get("/handovers/{handover_id}", response_class=HTMLResponse)
     def handover_page(

@@ -125,18 +125,25 @@ def _with_resident() -> Any:
     )
 
 
-def list_handovers(
-    session: Session, staff: Staff, status_filter: str = "active", limit: int = 200
-) -> list[HandoverRow]:
+def handovers_query(staff: Staff, status_filter: str = "active") -> Any:
     """The staff member's grids' hand-overs, oldest first."""
     statuses = FILTERS.get(status_filter, FILTERS["active"])
     query = _with_resident().where(Handover.status.in_(statuses))
     grids = staff.visible_grid_ids()
     if grids is not None:
         query = query.where(Handover.grid_id.in_(grids))
-    query = query.order_by(Handover.created_at, Handover.id).limit(limit)
+    return query.order_by(Handover.created_at, Handover.id)
+
+
+def handover_rows(session: Session, query: Any) -> list[HandoverRow]:
     names = _grid_names(session)
     return [_row(session, h, r, names) for h, r in session.execute(query).all()]
+
+
+def list_handovers(
+    session: Session, staff: Staff, status_filter: str = "active", limit: int = 200
+) -> list[HandoverRow]:
+    return handover_rows(session, handovers_query(staff, status_filter).limit(limit))
 
 
 def _load(session: Session, staff: Staff, handover_id: int) -> tuple[Handover, Resident]:

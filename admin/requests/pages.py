@@ -115,6 +115,7 @@ def build_queue_pages_router() -> APIRouter:
         request: Request,
         staff: WorkerStaff,
         session: SessionDep,
+        settings: SettingsDep,
         status: str = "open",
         category: str = "",
         grid_id: str = "",
@@ -165,6 +166,7 @@ def build_queue_pages_router() -> APIRouter:
             "grids": grids,
             "buildings": buildings_of(session, tuple(grids)),
             "owners": owners(session),
+            "outside_units": parse_outside_units(settings.outside_units),
             "flash": FLASH.get(msg),
         }
         return render(request, "requests_queue.html", context, staff)

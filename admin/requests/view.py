@@ -42,7 +42,7 @@ def sla_colour(request: ServiceRequest, now: datetime) -> str:
 def contact_state(request: ServiceRequest, now: datetime) -> str:
     """The contact deadline (respond_by) in words."""
     if request.responded_at is not None:
-        return f"已联系（{local_time(request.responded_at)}）"
+        return f"已于{local_time(request.responded_at)}联系"
     if not request.is_open:
         return "—"
     return due_words(request.respond_by, now)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import exists, false, func, or_, select
+from sqlalchemy import exists, false, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from admin.audit import audit_staff
@@ -30,6 +30,7 @@ from admin.deps import (
     client_ip,
     ensure_grid,
 )
+from admin.paging import paginate
 from admin.render import ConsoleRoute, render
 from admin.residents.record import resident_record
 from bot.deps import SessionDep, commit
@@ -92,9 +93,14 @@ def _base_query() -> Any:
     )
 
 
+def page_of(session: Session, staff: Staff, query: Any) -> list[dict[str, Any]]:
+    return [view(session, staff, r) for r in session.scalars(query).unique()]
+
+
 def search_query(staff: Staff, q: str) -> Any:
     """Residents matching `q`: an address as staff type it (8号楼, 8-1, 8号楼1单元,
-    3-2-501), else a name, phone or OpenID (exact only for canteen and employment)."""
+    3-2-501), else a name, phone or OpenID (exact only for canteen and employment);
+    in register order."""
     query = _base_query()
     if staff.role == GRID_WORKER:
         query = query.where(Building.grid_id.in_(staff.grid_ids))
@@ -125,20 +131,13 @@ def search_query(staff: Staff, q: str) -> Any:
             )
         else:
             query = query.where(or_(Resident.name == q, Resident.phone == q, Resident.openid == q))
-    return query
+    return query.order_by(Building.id, Unit.id, Household.room, Resident.id)
 
 
 def search(
     session: Session, staff: Staff, q: str, limit: int = SEARCH_LIMIT
 ) -> list[dict[str, Any]]:
-    query = search_query(staff, q).order_by(Building.id, Unit.id, Household.room, Resident.id)
-    rows = session.scalars(query.limit(limit)).unique()
-    return [view(session, staff, r) for r in rows]
-
-
-def search_count(session: Session, staff: Staff, q: str) -> int:
-    found = search_query(staff, q).with_only_columns(Resident.id).order_by(None)
-    return int(session.scalar(select(func.count()).select_from(found.subquery())) or 0)
+    return page_of(session, staff, search_query(staff, q).limit(limit))
 
 
 def view(session: Session, staff: Staff, resident: Resident) -> dict[str, Any]:
@@ -181,20 +180,23 @@ def build_residents_router() -> APIRouter:
 
     @router.get("", response_class=HTMLResponse)
     def residents(
-        request: Request, staff: CurrentStaff, session: SessionDep, q: str = ""
+        request: Request, staff: CurrentStaff, session: SessionDep, q: str = "", page: int = 1
     ) -> HTMLResponse:
         _lookup(staff)
         q = q[:64]
-        rows = search(session, staff, q) if q.strip() else []
-        total = search_count(session, staff, q) if len(rows) >= SEARCH_LIMIT else len(rows)
         address = parse_address(q) if q.strip() else None
-        context = {
-            "rows": rows,
+        context: dict[str, Any] = {
+            "rows": [],
             "q": q,
-            "total": total,
+            "pager": None,
+            "total": 0,
             "address": address.label if address else "",
             "register": staff.may_use(ADMIN, GRID_WORKER),
         }
+        if q.strip():
+            params = {"q": q}
+            pager, query = paginate(session, search_query(staff, q), page, SEARCH_LIMIT, params)
+            context.update(rows=page_of(session, staff, query), pager=pager, total=pager.total)
         return render(request, "residents.html", context, staff)
 
     @router.get("/{resident_id}", response_class=HTMLResponse)

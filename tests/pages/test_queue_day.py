@@ -149,3 +149,22 @@ def test_ages_in_words_on_the_agenda_draft(
     wechat.say("demo-wangnainai", "3号楼楼道灯坏了")
     page = console("zhangmin").http.get("/admin/meetings/new", params={"scope": "grid:1"}).text
     assert "今天反映" in page and "0天前" not in page
+
+
+def test_resident_search_says_how_many_and_pages(
+    runtime: Runtime, console: Callable[[str], Console]
+) -> None:
+    from storage.models import Household, Resident
+
+    with runtime.session_factory() as session:
+        homes = session.scalars(select(Household.id).order_by(Household.id).limit(55)).all()
+        session.add_all(
+            Resident(openid=f"t-{n}", name=f"测试居民{n:02d}", household_id=home)
+            for n, home in enumerate(homes)
+        )
+        session.commit()
+    admin = console("admin")
+    first = admin.http.get("/admin/residents", params={"q": "测试居民"}).text
+    assert "共55条，第1–50条（第1/2页）" in first and first.count("测试居民") >= 50
+    second = admin.http.get("/admin/residents", params={"q": "测试居民", "page": "2"}).text
+    assert "第51–55条（第2/2页）" in second and "测试居民54" in second

@@ -137,6 +137,8 @@ def test_transfer_to_an_outside_unit_and_to_another_grid(
     assert row.owner_name == "物业服务中心" and row.status == "dispatched"
     text = zhang.http.get(f"/admin/requests/{request_id}").text
     assert "负责人</dt><dd>物业服务中心" in text and "0571-86001234" in text
+    by_unit = zhang.http.get("/admin/requests", params={"owner": "物业服务中心"}).text
+    assert code in by_unit and "共1条" in by_unit
     # To another grid: it leaves this worker's queue and reaches that grid's group.
     moved = zhang.post_form(
         f"/admin/requests/{request_id}/transfer", target_grid="3", reason="实为12号楼"
@@ -195,3 +197,50 @@ def test_api_history_names_the_actors(
     detail = zhang.http.get(f"/admin/api/requests/{request_id}").json()
     labels = [e["actor_label"] for e in detail["history"]]
     assert labels == ["居民王奶奶", "张敏（网格员）"]
+
+
+def test_returned_requests_wait_in_the_pool_until_the_community_routes_them(
+    wechat: WeChat, runtime: Runtime, work: WORK, console: Callable[[str], Console]
+) -> None:
+    code = report_code(wechat, "demo-wangnainai", "3号楼2单元楼道灯坏了")
+    request_id = get_request(runtime, code).id
+    zhang = console("zhangmin")
+    returned = zhang.post_form(f"/admin/requests/{request_id}/return", reason="实为邻居家的灯")
+    assert returned.status_code == 303
+    admin = console("admin")
+    pool = admin.http.get("/admin/requests").text
+    card = pool.split(f'data-request="{request_id}"')[1].split("</li>")[0]
+    assert "社区派单池" in card and "认领" in card
+    work()
+    assert any("【问题退回】" in t and code in t for t in received(runtime, "community-chengnan"))
+    routed = admin.post_form(
+        f"/admin/requests/{request_id}/transfer", target_grid="1", reason="仍属第一网格"
+    )
+    assert routed.status_code == 303, routed.text
+    assert code in zhang.http.get("/admin/requests", params={"owner": "none"}).text
+    history = zhang.http.get(f"/admin/requests/{request_id}").text.split('id="history"')[1]
+    assert "社区派单池 → 第一网格" in history and "刘书记（社区管理员）" in history
+
+
+def test_followers_are_listed_with_their_phones(
+    wechat: WeChat, runtime: Runtime, console: Callable[[str], Console]
+) -> None:
+    from storage.requests.service import subscribe
+
+    set_phone(runtime, "demo-zhaoxiaoli", "13600001111")
+    code = report_code(wechat, "demo-wangnainai", "3号楼2单元楼道灯坏了")
+    request_id = get_request(runtime, code).id
+    with runtime.session_factory() as session:
+        request = session.get(ServiceRequest, request_id)
+        zhao = session.scalars(select(Resident).where(Resident.openid == "demo-zhaoxiaoli")).one()
+        assert request is not None
+        subscribe(
+            session, request, zhao.id, actor="resident:demo-zhaoxiaoli", text="灯坏了", now=utcnow()
+        )
+        session.commit()
+    part = (
+        console("zhangmin").http.get(f"/admin/requests/{request_id}").text.split('id="people"')[1]
+    )
+    part = part.split("</section>")[0]
+    assert "赵晓丽" in part and "同一问题居民" in part and 'href="tel:13600001111"' in part
+    assert part.index("王奶奶") < part.index("赵晓丽")  # the reporter first
