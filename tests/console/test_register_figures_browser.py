@@ -76,6 +76,9 @@ def test_register_walk_from_compound_to_resident(page: Any, shot: Shot, runtime:
     for section in ("#record-requests", "#record-orders", "#record-applications"):
         assert page.locator(section).is_visible(), section
     assert "没有反映过问题" in page.locator("#record-requests").inner_text()
+    shot(page, "register-resident-desktop")
+    page.set_viewport_size(PHONE)
+    phone_shot(page, shot, "register-resident-phone", height=1600)
 
 
 def test_figures_range_charts_and_downloads(
