@@ -94,7 +94,12 @@ def start_round(
         {"first": text, "keyword1": poll.title, "keyword2": "回复本消息即可作答"},
     )
     found = members(
-        session, poll.population, list(poll.grid_ids) or None, now=now, template_ok=template_ok
+        session,
+        poll.community_id,
+        poll.population,
+        list(poll.grid_ids) or None,
+        now=now,
+        template_ok=template_ok,
     )
     for member in found:
         target = PollTarget(
