@@ -106,7 +106,14 @@ def detail(session: Session, staff: Staff, poll: Poll, settings: Any, now: Any) 
     scope = [int(g) for g in poll.grid_ids] or None
     if grids is not None:
         scope = [g for g in (scope or grids) if g in grids]
-    found = members(session, poll.population, scope, now=now, template_ok=template_ok(settings))
+    found = members(
+        session,
+        poll.community_id,
+        poll.population,
+        scope,
+        now=now,
+        template_ok=template_ok(settings),
+    )
     rounds = [
         {
             "number": r.number,

@@ -63,11 +63,14 @@ class Member:
     phone_reason: str | None
 
 
-def _households(session: Session, population: dict[str, Any], grid_ids: list[int] | None):
+def _households(
+    session: Session, community_id: int, population: dict[str, Any], grid_ids: list[int] | None
+):
     query = (
         select(Household, Unit.number, Building)
         .join(Unit, Household.unit_id == Unit.id)
         .join(Building, Unit.building_id == Building.id)
+        .where(Building.community_id == community_id)
         .order_by(Building.id, Unit.number, Household.room)
     )
     if grid_ids is not None:
@@ -95,22 +98,33 @@ def _chat_residents(session: Session, household_ids: list[int]) -> dict[int, lis
     return found
 
 
+def _opted_out(session: Session, resident_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(resident_ids), 900):
+        chunk = resident_ids[start : start + 900]
+        query = select(PollOptOut.resident_id).where(PollOptOut.resident_id.in_(chunk))
+        found.update(session.scalars(query))
+    return found
+
+
 def members(
     session: Session,
+    community_id: int,
     population: dict[str, Any],
     grid_ids: list[int] | None,
     *,
     now: datetime,
     template_ok: bool,
 ) -> list[Member]:
-    """Every household of the population (within `grid_ids`, None = all) and its channel."""
+    """Every household of the community's population (within `grid_ids`, None = all) and
+    its channel."""
     kind = population.get("kind", "care")
     wanted_tags = set(population.get("tags") or [])
     chosen_grids = [int(g) for g in population.get("grid_ids") or []]
     scope = chosen_grids or grid_ids
     if grid_ids is not None and chosen_grids:
         scope = [g for g in chosen_grids if g in grid_ids]
-    rows = _households(session, population, scope)
+    rows = _households(session, community_id, population, scope)
     service = _service_households(session, now) if kind == "service" else set()
     picked = []
     for household, unit_number, building in rows:
@@ -121,7 +135,7 @@ def members(
             continue
         picked.append((household, unit_number, building, tags))
     people = _chat_residents(session, [h.id for h, *_ in picked])
-    opted_out = set(session.scalars(select(PollOptOut.resident_id)))
+    opted_out = _opted_out(session, [r.id for group in people.values() for r in group])
     result = []
     for household, unit_number, building, tags in picked:
         channel, reason, resident_id = _reach(

@@ -94,10 +94,15 @@ def start_round(
         {"first": text, "keyword1": poll.title, "keyword2": "回复本消息即可作答"},
     )
     found = members(
-        session, poll.population, list(poll.grid_ids) or None, now=now, template_ok=template_ok
+        session,
+        poll.community_id,
+        poll.population,
+        list(poll.grid_ids) or None,
+        now=now,
+        template_ok=template_ok,
     )
-    for member in found:
-        target = PollTarget(
+    made = [
+        PollTarget(
             round_id=current.id,
             poll_id=poll.id,
             household_id=member.household_id,
@@ -108,10 +113,14 @@ def start_round(
             status="phone",
             phone_reason=member.phone_reason,
         )
-        session.add(target)
-        session.flush()
-        resident = session.get(Resident, member.resident_id) if member.resident_id else None
-        if member.channel != "phone" and resident is not None:
+        for member in found
+    ]
+    session.add_all(made)
+    session.flush()
+    people = _residents(session, [m.resident_id for m in found if m.channel != "phone"])
+    for member, target in zip(found, made, strict=True):
+        resident = people.get(member.resident_id or 0) if member.channel != "phone" else None
+        if resident is not None:
             delivery = notify(
                 session,
                 resident,
@@ -133,6 +142,15 @@ def start_round(
                 continue
         started.phone += 1
     return started
+
+
+def _residents(session: Session, ids: list[int | None]) -> dict[int, Resident]:
+    wanted = [i for i in ids if i is not None]
+    found: dict[int, Resident] = {}
+    for start in range(0, len(wanted), 900):
+        query = select(Resident).where(Resident.id.in_(wanted[start : start + 900]))
+        found.update((r.id, r) for r in session.scalars(query))
+    return found
 
 
 def _close_open_rounds(session: Session, poll_id: int, now: datetime) -> None:

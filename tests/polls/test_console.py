@@ -13,7 +13,16 @@ from openpyxl import load_workbook
 from bot.jobs.polls import tick
 from bot.runtime import Runtime
 from storage.clock import FrozenClock
-from storage.models import AuditLog, Building, ServiceRequest
+from storage.models import (
+    AuditLog,
+    Building,
+    Community,
+    Compound,
+    Grid,
+    Household,
+    ServiceRequest,
+    Unit,
+)
 from tests.conftest import WeChat
 from tests.notices.conftest import set_last_message
 from tests.polls.conftest import ELDERLY_POLL, answers, compose, start, targets
@@ -230,3 +239,30 @@ def test_customer_service_quota_keeps_one_for_replies(
     # Five customer-service messages per resident message: 王奶奶 has two left, 李大爷
     # one, which is kept for the answers' replies — so he gets the template message.
     assert counts == {"customer_service": 1, "template": 1, "phone": 2}
+
+
+def test_population_stays_inside_the_community(
+    clock: FrozenClock, console, runtime: Runtime
+) -> None:
+    """A district deployment serves many communities: a community-wide poll of one never
+    reaches another's households."""
+    with runtime.session_factory() as session:
+        other = Community(code="beiguan", name="北关社区")
+        session.add(other)
+        session.flush()
+        grid = Grid(community_id=other.id, code="B1", name="北关第一网格")
+        compound = Compound(community_id=other.id, name="北关小区")
+        session.add_all([grid, compound])
+        session.flush()
+        building = Building(
+            community_id=other.id, compound_id=compound.id, grid_id=grid.id, number="1"
+        )
+        session.add(building)
+        session.flush()
+        unit = Unit(building_id=building.id, number="1")
+        session.add(unit)
+        session.flush()
+        session.add(Household(unit_id=unit.id, room="101", tags=["独居老人"]))
+        session.commit()
+    poll = compose(console("admin"))
+    assert poll["preview"]["total"] == 4
