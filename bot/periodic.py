@@ -26,4 +26,5 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("reports-followups", 3600, Job.FOLLOWUPS),
     PeriodicJob("meals-tick", 60, Job.MEALS_TICK),
     PeriodicJob("notices-tick", 30, Job.NOTICES_TICK),
+    PeriodicJob("projects-chase", 3600, Job.CHASE_PROJECTS),
 )

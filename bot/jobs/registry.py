@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import reaper
-from bot.jobs import deliveries, employment, meal_orders, meals, notices, requests
+from bot.jobs import deliveries, employment, meal_orders, meals, notices, projects, requests
 from storage.outbound.jobs import Job, UnknownJob
 
 JobFunction = Callable[..., Any]
@@ -32,6 +32,7 @@ JOBS: dict[Job, JobFunction] = {
     Job.NOTIFY_NEW_POSTING: employment.notify_new_posting,
     Job.FAN_OUT_NOTICE: notices.fan_out,
     Job.NOTICES_TICK: notices.tick,
+    Job.CHASE_PROJECTS: projects.chase_projects,
 }
 
 

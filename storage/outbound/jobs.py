@@ -27,6 +27,7 @@ class Job(StrEnum):
     NOTIFY_NEW_POSTING = "employment.notify_new_posting"
     FAN_OUT_NOTICE = "notices.fan_out"
     NOTICES_TICK = "notices.tick"
+    CHASE_PROJECTS = "projects.chase"
 
 
 class UnknownJob(LookupError):
