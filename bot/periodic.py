@@ -28,4 +28,5 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("notices-tick", 30, Job.NOTICES_TICK),
     PeriodicJob("polls-tick", 300, Job.POLLS_TICK),
     PeriodicJob("pairs-tick", 900, Job.PAIRS_TICK),
+    PeriodicJob("projects-chase", 3600, Job.CHASE_PROJECTS),
 )

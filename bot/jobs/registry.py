@@ -16,6 +16,7 @@ from bot.jobs import (
     notices,
     pairs,
     polls,
+    projects,
     requests,
 )
 from storage.outbound.jobs import Job, UnknownJob
@@ -44,6 +45,7 @@ JOBS: dict[Job, JobFunction] = {
     Job.POLLS_TICK: polls.tick,
     Job.START_POLL_ROUND: polls.start_poll_round,
     Job.PAIRS_TICK: pairs.tick,
+    Job.CHASE_PROJECTS: projects.chase_projects,
 }
 
 

@@ -30,6 +30,7 @@ class Job(StrEnum):
     POLLS_TICK = "polls.tick"
     START_POLL_ROUND = "polls.start_round"
     PAIRS_TICK = "pairs.tick"
+    CHASE_PROJECTS = "projects.chase"
 
 
 class UnknownJob(LookupError):

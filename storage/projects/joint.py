@@ -22,6 +22,7 @@ from storage.projects.service import (
     STATUS_LABELS,
     post_to_groups,
     project_owner,
+    public_text,
     resources_of,
     save_project,
 )
@@ -173,8 +174,8 @@ def _project_text(session: Session, meeting: CouncilMeeting, project: Project) -
     return "\n".join(
         [
             f"【社区党建联席会议】{meeting.title}",
-            f"新立项目：{project.title}",
-            f"做什么：{project.plan}",
+            f"新立项目：{public_text(session, project, project.title)}",
+            f"做什么：{public_text(session, project, project.plan)}",
             f"参与单位：{owners}",
             f"负责：{project_owner(session, project)}，期限：{local_label(project.due_at)}",
             "进展会在本群公布。如有意见，请在公众号留言或联系网格员。",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Building, Project, ProjectBuilding, Resident
-from storage.projects.service import STATUS_LABELS, project_owner
+from storage.projects.service import STATUS_LABELS, project_owner, public_text
 from storage.requests.rules import local_label
 
 PUBLIC = ("active", "done")  # planned projects are not announced yet
@@ -34,8 +34,8 @@ def home_building(session: Session, resident: Resident) -> Building | None:
 
 def _brief(session: Session, project: Project, buildings: tuple[str, ...]) -> ProjectBrief:
     return ProjectBrief(
-        title=project.title,
-        plan=project.plan,
+        title=public_text(session, project, project.title),
+        plan=public_text(session, project, project.plan),
         owner=project_owner(session, project),
         status=STATUS_LABELS[project.status],
         due=local_label(project.due_at).split(" ")[0],

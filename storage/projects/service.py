@@ -22,12 +22,14 @@ from storage.models import (
     ProjectRequest,
     ProjectResident,
     ProjectResource,
+    Resident,
     Resource,
     ServiceRequest,
     StaffAccount,
 )
 from storage.outbound.deliveries import plan_delivery
 from storage.outbound.queues import grid_queue_name
+from storage.privacy import scrub_public_text
 from storage.projects.needs import ProjectError, need_requests
 from storage.requests.rules import local_label
 from storage.requests.service import owner_display
@@ -188,6 +190,17 @@ def requests_of(session: Session, project_id: int) -> list[ServiceRequest]:
 # -- Publishing progress ----------------------------------------------------------------------
 
 
+def public_text(session: Session, project: Project, text: str) -> str:
+    """What may go to a group or a resident: no phone or room numbers, no names of the
+    residents the project serves (storage/privacy.py)."""
+    names = session.scalars(
+        select(Resident.name)
+        .join(ProjectResident, ProjectResident.resident_id == Resident.id)
+        .where(ProjectResident.project_id == project.id)
+    )
+    return scrub_public_text(text, names=list(names))
+
+
 def _truncate(text: str, limit: int = ROBOT_LIMIT) -> str:
     data = text.encode()
     if len(data) <= limit:
@@ -225,7 +238,7 @@ def publish_progress(
     session: Session, project: Project, text: str, *, actor: str, now: datetime
 ) -> int:
     """Record and publish one progress note (public text: no residents' details)."""
-    text = text.strip()[:500]
+    text = public_text(session, project, text.strip()[:500])
     if not text:
         raise ProjectError("请填写进展情况", 400)
     if project.status == "planned":
@@ -234,7 +247,7 @@ def publish_progress(
     project.progress, project.progress_at, project.updated_at = text, now, now
     record_event(session, ENTITY, project.id, actor=actor, to_state="progress", note=text)
     lines = [
-        f"【社区项目进展】{project.title}",
+        f"【社区项目进展】{public_text(session, project, project.title)}",
         text,
         f"负责：{project_owner(session, project)}　状态：{STATUS_LABELS[project.status]}",
         "如有意见，请在公众号留言或联系网格员。",

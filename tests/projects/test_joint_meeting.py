@@ -138,6 +138,20 @@ def test_joint_meeting_turns_needs_into_a_published_project(
     group = received(runtime, "bldg-3", "wecom_robot")
     assert len(group) == 2 and "【社区项目进展】" in group[1] and "已完成：检修线路" in group[1]
 
+    # Staff wrote a resident's details into the progress: the group never sees them.
+    careless = admin.api_post(
+        f"/admin/api/projects/{light_project['id']}/progress",
+        {"text": "已为王奶奶（3号楼2单元501，电话13912345678）家门口装好灯"},
+    )
+    assert careless.status_code == 200
+    work()
+    posted = received(runtime, "bldg-3", "wecom_robot")[-1]
+    assert "王奶奶" not in posted and "501" not in posted and "13912345678" not in posted
+    assert "家门口装好灯" in posted
+    admin.api_post(
+        f"/admin/api/projects/{light_project['id']}/progress", {"text": "已完成：检修线路"}
+    ).raise_for_status()
+
     # A resident of building 3 asks in chat: their building's project first.
     answer = wechat.say("demo-wangnainai", "我们楼的事有进展吗") or ""
     assert "【3号楼的项目】" in answer and "3号楼楼道亮灯工程" in answer
@@ -149,7 +163,7 @@ def test_joint_meeting_turns_needs_into_a_published_project(
         events = [e.to_state for e in history(session, "meeting", mid)]
         project_events = [e.to_state for e in history(session, "project", light_project["id"])]
     assert events == ["draft", "held", "item_decided", "item_decided", "published"]
-    assert project_events == ["planned", "active", "progress"]
+    assert project_events == ["planned", "active", "progress", "progress", "progress"]
     actions = [a.action for a in audit_rows(runtime) if a.action.startswith(("joint_", "need_"))]
     assert actions == [
         "need_create",

@@ -68,3 +68,29 @@ def test_a_project_from_start_to_finish(
 
     answer = wechat.say("demo-lidaye", "我们楼的事有进展吗") or ""
     assert "8号楼垃圾清运：已完成" in answer and "项目已完成。已恢复整洁" in answer
+
+
+def test_an_overdue_project_is_reported_to_its_grid_once(
+    wechat: WeChat, runtime: Runtime, console: Callable[[str], Console], work: Callable[[], None]
+) -> None:
+    from bot.jobs import projects as jobs_projects
+
+    report(wechat, "demo-lidaye", "8号楼门口垃圾好几天没人收", runtime)
+    admin = console("admin")
+    key = admin.http.get("/admin/api/needs").json()["groups"][0]["key"]
+    need = admin.api_post("/admin/api/needs/from-requests", {"key": key}).json()
+    meeting_id, project_id = _decided(admin, need["id"])
+    due = datetime.fromisoformat(
+        admin.http.get(f"/admin/api/projects/{project_id}").json()["due_at"]
+    )
+    # Not started yet: a planned project is not chased.
+    assert jobs_projects.chase_projects(now=due + timedelta(hours=1)) == 0
+    admin.api_post(f"/admin/api/joint-meetings/{meeting_id}/publish").raise_for_status()
+    work()
+    assert jobs_projects.chase_projects(now=due - timedelta(hours=1)) == 0
+    assert jobs_projects.chase_projects(now=due + timedelta(hours=1)) == 1
+    assert jobs_projects.chase_projects(now=due + timedelta(hours=2)) == 0  # once
+    work()
+    grid = [t for t in received(runtime, "grid-g2", "wecom_robot") if "项目逾期" in t]
+    assert len(grid) == 1 and "8号楼垃圾清运" in grid[0] and "节点完成0/1" in grid[0]
+    assert not [t for t in received(runtime, "bldg-8", "wecom_robot") if "逾期" in t]
