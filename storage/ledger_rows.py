@@ -46,7 +46,7 @@ from storage.models import (
     VolunteerTask,
 )
 from storage.outbound.queues import grid_queue_name
-from storage.requests.queries import filtered_requests
+from storage.requests.queries import filtered_requests, work_order
 
 LIMIT = 50_000
 
@@ -99,6 +99,8 @@ def _yes(flag: bool | None) -> str:
 def request_rows(session: Session, scope: Scope, people: People) -> Rows:
     status = scope.status or "all"
     query = filtered_requests(scope.grid_ids, status=status, now=scope.now)
+    # The queue's working order, so the ledger reads row for row like the console.
+    query = query.order_by(None).order_by(*work_order(scope.now))
     query = _dated(query, ServiceRequest.created_at, scope)
     rows: Rows = []
     for r in session.scalars(query.limit(LIMIT)):

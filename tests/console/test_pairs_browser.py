@@ -63,6 +63,7 @@ def test_create_a_pair_and_see_its_visits_on_a_phone(
     earlier_pairs(runtime)
     page.set_viewport_size(PHONE)
     login(page, "zhangmin")
+    page.get_by_role("button", name="菜单").click()  # on a phone the menu is behind a button
     page.get_by_role("link", name="结对帮扶", exact=True).click()
     page.wait_for_url("**/admin/pairs")
     rows = page.locator("#pairs tr.pair")
