@@ -12,8 +12,9 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.locks import UserLocks
+from bot.locks import Held, UserLocks
 from bot.reply_slot import ReplySlot
 from handlers.base import Context, Reply, Understood
 from handlers.context import contextualize
@@ -23,7 +24,7 @@ from handlers.message import Incoming
 from handlers.router import Router
 from handlers.texts import TIMED_OUT
 from storage.clock import china_today
-from storage.models import InboundMessage, utcnow
+from storage.models import InboundMessage, Resident, utcnow
 from storage.outbound.deliveries import plan_delivery
 from storage.outbound.queues import jobs_added
 from storage.residents.queries import get_or_create_resident
@@ -48,6 +49,14 @@ _FINISH = (
         replied_at=bindparam("replied_at"),
         intent=bindparam("intent"),
     )
+)
+
+
+_RESIDENT = cast(Table, Resident.__table__)
+_TOUCH = (
+    update(_RESIDENT)
+    .where(_RESIDENT.c.id == bindparam("rid"))
+    .values(last_message_at=bindparam("last_message_at"), cs_quota_used=bindparam("cs_quota_used"))
 )
 
 
@@ -103,7 +112,7 @@ class MessageProcessor:
                 dialogue = self._dialogues.decode(held.prefetched)
             else:
                 dialogue = self._dialogues.load(msg.openid)
-            return self._handle(msg, inbound_id, slot, dialogue)
+            return self._handle(msg, inbound_id, slot, dialogue, held)
 
     def rehandle(
         self, msg: Incoming, inbound_id: int, slot: ReplySlot, deadline: float
@@ -126,7 +135,7 @@ class MessageProcessor:
                 dialogue = self._dialogues.decode(held.prefetched)
             else:
                 dialogue = self._dialogues.load(msg.openid)
-            return self._handle(msg, inbound_id, slot, dialogue)
+            return self._handle(msg, inbound_id, slot, dialogue, held)
 
     # -- storing ---------------------------------------------------------------------------
 
@@ -173,7 +182,12 @@ class MessageProcessor:
     # -- handling --------------------------------------------------------------------------
 
     def _handle(
-        self, msg: Incoming, inbound_id: int, slot: ReplySlot, dialogue: DialogueState | None
+        self,
+        msg: Incoming,
+        inbound_id: int,
+        slot: ReplySlot,
+        dialogue: DialogueState | None,
+        held: Held | None = None,
     ) -> Outcome:
         now = utcnow()
         note = None
@@ -188,9 +202,13 @@ class MessageProcessor:
         ctx: Context | None = None
         try:
             resident = get_or_create_resident(session, msg.openid, now)
-            if (msg.event or "").lower() != "unsubscribe":
-                resident.last_message_at = now
-                resident.cs_quota_used = 0
+            touched = (msg.event or "").lower() != "unsubscribe"
+            if touched:
+                # Seen by the handler at once, written with the message's own row at the
+                # end (not at the first autoflush): on SQLite the write lock is then held
+                # only from the handler's own first write, not for the whole handling.
+                set_committed_value(resident, "last_message_at", now)
+                set_committed_value(resident, "cs_quota_used", 0)
             situation = load_situation(session, resident.id, resident.household_id is not None)
             understood = self._understand_message(msg, dialogue, situation, now)
             ctx = Context(
@@ -208,6 +226,8 @@ class MessageProcessor:
                 situation=situation,
             )
             handler_name, reply = self._router.dispatch(ctx)
+            if touched:
+                _touch_resident(session, resident)
             text = reply.text
             if text is not None and ctx.dialogue_note:
                 text = f"{ctx.dialogue_note}\n{text}"
@@ -218,7 +238,7 @@ class MessageProcessor:
             return self._record_failure(msg, inbound_id, slot)
         finally:
             session.close()
-        self._save_dialogue(msg.openid, dialogue, ctx)
+        self._save_dialogue(msg.openid, dialogue, ctx, held)
         return outcome
 
     def _redispatch(self, ctx: Context, text: str) -> Reply:
@@ -330,17 +350,32 @@ class MessageProcessor:
         return Outcome(APOLOGY, int(now.timestamp()))
 
     def _save_dialogue(
-        self, openid: str, loaded: DialogueState | None, ctx: Context | None
+        self, openid: str, loaded: DialogueState | None, ctx: Context | None, held: Held | None
     ) -> None:
+        """Save or clear the state, in the lock's release round trip when possible."""
         if ctx is None:
             return
         state = ctx.next_dialogue
-        if state is None:
-            if loaded is not None:
+        write = getattr(self._dialogues, "write", None)
+        if state is None and loaded is not None:
+            if not (held and write and held.write_on_release(*write(openid, None))):
                 self._dialogues.clear(openid)
-        elif state is not loaded:  # the same object means unchanged: it keeps its deadline
+        elif state is not None and state is not loaded:  # the same object: unchanged
             ttl = self._router.flows.ttl_seconds(state.flow, self._dialogue_ttl)
-            self._dialogues.save(openid, state, ttl)
+            if not (held and write and held.write_on_release(*write(openid, state, ttl))):
+                self._dialogues.save(openid, state, ttl)
+
+
+def _touch_resident(session: Session, resident: Resident) -> None:
+    """Write the in-memory message window (now, quota 0, or what the handler made of it)."""
+    session.connection().execute(
+        _TOUCH,
+        {
+            "rid": resident.id,
+            "last_message_at": resident.last_message_at,
+            "cs_quota_used": resident.cs_quota_used,
+        },
+    )
 
 
 def _stored_outcome(row: InboundMessage) -> Outcome:
