@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
@@ -44,7 +44,7 @@ class WebhookDeps:
     settings: Settings
     processor: MessageProcessor
     safe_mode: SafeMode | None  # None in plain mode (no EncodingAESKey needed)
-    drain: Callable[[list[int]], None]  # run after the response is sent
+    drain: Callable[[list[int]], None]  # hands jobs to RQ off the request path
 
 
 async def read_capped_body(request: Request, limit: int) -> bytes:
@@ -93,7 +93,6 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
     @router.post("/wechat")
     async def receive(
         request: Request,
-        background: BackgroundTasks,
         signature: str = "",
         timestamp: str = "",
         nonce: str = "",
@@ -144,7 +143,7 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
         except StillInProgress:
             return PlainTextResponse("in progress", status_code=503)
         if outcome.outbox_ids:
-            background.add_task(deps.drain, outcome.outbox_ids)
+            deps.drain(outcome.outbox_ids)  # handed to this process's drainer: no wait
         elapsed = (time.monotonic() - started) * 1000
         log.info(
             "%s %s from %s answered in %.0f ms%s",
@@ -171,10 +170,6 @@ def _reply(
 
 
 def make_drain(runtime: Runtime) -> Callable[[list[int]], None]:
-    def drain(ids: list[int]) -> None:
-        try:
-            runtime.drain_outbox(ids=ids)
-        except Exception:  # the scheduler drains whatever is left
-            log.exception("outbox drain after reply failed")
-
-    return drain
+    """The process's drainer (bot.outbox_drainer): batched, in its own thread; what it
+    cannot push waits in the outbox for the scheduler."""
+    return runtime.drainer.submit
