@@ -204,11 +204,13 @@ def report(levels: list[Level]) -> list[dict[str, object]]:
         ratio = r.msgs_per_s / w.msgs_per_s
         checks = [
             (f"≥ 0.25× WeRoBot ({ratio:.2f}×)", ratio >= 0.25),
-            (f"p99 < 150 ms ({r.p99_ms:.0f})", target != "embedded" or r.p99_ms < 150),
+            (f"p99 < 150 ms ({r.p99_ms:.0f})", r.p99_ms < 150),
             (f"no 503 ({r.n503})", r.n503 == 0),
             (f"no holding reply ({r.held})", r.held == 0),
             (f"no errors ({r.errors})", r.errors == 0),
         ]
+        if target != "embedded":  # the issue asks PostgreSQL for the same ratio only
+            checks = [c for c in checks if not c[0].startswith("p99")]
         marks = "; ".join(f"{'MET' if ok else 'MISSED'} {what}" for what, ok in checks)
         print(f"  {target}: {marks}")
     return out

@@ -42,6 +42,7 @@ def main() -> int:
     ap.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in a temp dir)")
     ap.add_argument("--pstats", help="write <type>.pstats files into this folder")
     ap.add_argument("--cpu-only", action="store_true", help="no cProfile: true CPU ms/msg")
+    ap.add_argument("--mix", action="store_true", help="each text of the load's mix as a type")
     args = ap.parse_args()
 
     from bot.processor import MessageProcessor
@@ -82,7 +83,12 @@ def main() -> int:
             processor.process(message(f"warm-{i}", "你好"), ReplySlot(), time.monotonic() + 5)
         print(f"{'type':<13} {'msgs':>5} {'cpu ms/msg':>10} {'wall ms/msg':>11}  first reply")
         reports = []
-        for name, text_of in TYPES.items():
+        types = TYPES
+        if args.mix:
+            from bench.webhook_load import MIX
+
+            types = {t: (lambda n, task, t=t: t) for t in dict.fromkeys(MIX)}
+        for name, text_of in types.items():
             msgs = []
             for n in range(args.messages):
                 openid = f"load-{n % 500:03d}" if name != "accept" else f"vol-{n:04d}"

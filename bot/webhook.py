@@ -6,11 +6,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
 from bot.processor import (
@@ -74,6 +74,11 @@ def check_encryption(mode: EncryptMode, encrypted: bool, msg_signature: str) -> 
 def build_webhook_router(deps: WebhookDeps) -> APIRouter:
     router = APIRouter()
     settings = deps.settings
+    # Messages are handled by SHEQU_MESSAGE_THREADS threads (default 1) per web process: the
+    # path is CPU-bound under the GIL, and more threads only take the GIL from each other
+    # and from the event loop (measured: 1 thread 384 msg/s, 4 threads 253, anyio's 40
+    # threads 244 on 2 CPUs; docs/benchmarks.md). Use more web processes for more CPUs.
+    handlers = ThreadPoolExecutor(settings.message_threads, thread_name_prefix="message")
 
     @router.get("/wechat", response_class=PlainTextResponse)
     def echo(
@@ -122,7 +127,9 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
             return PlainTextResponse(exc.reason, status_code=exc.status)
 
         slot = ReplySlot()
-        task = asyncio.ensure_future(run_in_threadpool(deps.processor.process, msg, slot, deadline))
+        task = asyncio.get_running_loop().run_in_executor(
+            handlers, deps.processor.process, msg, slot, deadline
+        )
         done, _ = await asyncio.wait({task}, timeout=max(deadline - time.monotonic(), 0))
         outcome: Outcome
         if not done:
