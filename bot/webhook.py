@@ -74,11 +74,12 @@ def check_encryption(mode: EncryptMode, encrypted: bool, msg_signature: str) -> 
 def build_webhook_router(deps: WebhookDeps) -> APIRouter:
     router = APIRouter()
     settings = deps.settings
-    # Messages are handled by SHEQU_MESSAGE_THREADS threads (default 1) per web process: the
-    # path is CPU-bound under the GIL, and more threads only take the GIL from each other
-    # and from the event loop (measured: 1 thread 384 msg/s, 4 threads 253, anyio's 40
-    # threads 244 on 2 CPUs; docs/benchmarks.md). Use more web processes for more CPUs.
-    handlers = ThreadPoolExecutor(settings.message_threads, thread_name_prefix="message")
+    # Messages are handled by a few threads per web process (SHEQU_MESSAGE_THREADS; 1 on
+    # SQLite, 4 on PostgreSQL): the path is CPU-bound under the GIL, and more threads only
+    # take the GIL from each other and from the event loop (SQLite, 2 CPUs: 1 thread
+    # 384 msg/s, 4 threads 253, anyio's 40 threads 244; docs/benchmarks.md).
+    threads = settings.message_threads or (1 if settings.uses_sqlite else 4)
+    handlers = ThreadPoolExecutor(threads, thread_name_prefix="message")
 
     @router.get("/wechat", response_class=PlainTextResponse)
     def echo(
