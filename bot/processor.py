@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,12 +24,12 @@ from handlers.message import Incoming
 from handlers.router import Router
 from handlers.texts import TIMED_OUT
 from storage.clock import china_today
-from storage.models import InboundMessage, Resident, utcnow
+from storage.models import InboundMessage, utcnow
 from storage.outbound.deliveries import plan_delivery
 from storage.outbound.queues import jobs_added
 from storage.residents.queries import get_or_create_resident
 from storage.situation import Situation, load_situation
-from storage.writes import insert_if_new
+from storage.writes import finish_inbound, insert_if_new, touch_resident
 
 log = logging.getLogger(__name__)
 
@@ -38,34 +38,16 @@ APOLOGY = "抱歉，系统刚才出了点问题，您的消息已记录，工作
 STALE_ATTEMPT = timedelta(seconds=30)
 
 
-_INBOUND = cast(Table, InboundMessage.__table__)
-# The handled message's own row, as a Core statement built once (no ORM work per message).
-_FINISH = (
-    update(_INBOUND)
-    .where(_INBOUND.c.id == bindparam("row_id"))
-    .values(
-        status=bindparam("status"),
-        reply_text=bindparam("reply_text"),
-        replied_at=bindparam("replied_at"),
-        intent=bindparam("intent"),
-    )
-)
-
-
-_RESIDENT = cast(Table, Resident.__table__)
-_TOUCH = (
-    update(_RESIDENT)
-    .where(_RESIDENT.c.id == bindparam("rid"))
-    .values(last_message_at=bindparam("last_message_at"), cs_quota_used=bindparam("cs_quota_used"))
-)
-
-
 class StorageUnavailable(Exception):
     """The message could not be stored: WeChat must retry, so answer with an error status."""
 
 
 class StillInProgress(Exception):
     """Another attempt at the same message is running and has not finished in time."""
+
+
+class LockBusy(StillInProgress):
+    """The user's lock was not free within `lock_wait`: try again (another message of theirs)."""
 
 
 @dataclass
@@ -97,12 +79,16 @@ class MessageProcessor:
         self._understand = understand
         self._dialogue_ttl = dialogue_ttl
 
-    def process(self, msg: Incoming, slot: ReplySlot, deadline: float) -> Outcome:
+    def process(
+        self, msg: Incoming, slot: ReplySlot, deadline: float, lock_wait: float | None = None
+    ) -> Outcome:
+        """`lock_wait`: give up on the user's lock after this long (LockBusy), so that the
+        caller can wait for it without holding a handler thread; None: until `deadline`."""
         wait = max(deadline - time.monotonic(), 0.05)
         read_key = self._dialogues.key(msg.openid)
-        with self._locks.hold(msg.openid, wait, read_key=read_key) as held:
+        with self._locks.hold(msg.openid, min(wait, lock_wait or wait), read_key=read_key) as held:
             if not held.ok:
-                raise StillInProgress(msg.dedup_key)
+                raise (LockBusy if lock_wait else StillInProgress)(msg.dedup_key)
             inbound_id, previous = self._store(msg, deadline)
             if previous is not None:
                 slot.claim_passive()
@@ -227,7 +213,7 @@ class MessageProcessor:
             )
             handler_name, reply = self._router.dispatch(ctx)
             if touched:
-                _touch_resident(session, resident)
+                touch_resident(session, resident)
             text = reply.text
             if text is not None and ctx.dialogue_note:
                 text = f"{ctx.dialogue_note}\n{text}"
@@ -299,15 +285,13 @@ class MessageProcessor:
                     idempotency_key=f"late_reply:{inbound_id}",
                 )
         session.flush()
-        session.connection().execute(
-            _FINISH,
-            {
-                "row_id": inbound_id,
-                "status": status,
-                "reply_text": reply_text,
-                "replied_at": replied_at,
-                "intent": ctx.understood.intent if handler_name != "fallback" else "unknown",
-            },
+        finish_inbound(
+            session,
+            inbound_id,
+            status=status,
+            reply_text=reply_text,
+            replied_at=replied_at,
+            intent=ctx.understood.intent if handler_name != "fallback" else "unknown",
         )
         outbox_ids = [job.id for job in jobs_added(session)]
         session.commit()
@@ -364,18 +348,6 @@ class MessageProcessor:
             ttl = self._router.flows.ttl_seconds(state.flow, self._dialogue_ttl)
             if not (held and write and held.write_on_release(*write(openid, state, ttl))):
                 self._dialogues.save(openid, state, ttl)
-
-
-def _touch_resident(session: Session, resident: Resident) -> None:
-    """Write the in-memory message window (now, quota 0, or what the handler made of it)."""
-    session.connection().execute(
-        _TOUCH,
-        {
-            "rid": resident.id,
-            "last_message_at": resident.last_message_at,
-            "cs_quota_used": resident.cs_quota_used,
-        },
-    )
 
 
 def _stored_outcome(row: InboundMessage) -> Outcome:

@@ -15,6 +15,7 @@ from fastapi.responses import PlainTextResponse
 
 from bot.processor import (
     HOLDING_REPLY,
+    LockBusy,
     MessageProcessor,
     Outcome,
     StillInProgress,
@@ -25,6 +26,7 @@ from bot.runtime import Runtime
 from bot.security import RequestRejected, verify_signature, verify_timestamp
 from bot.settings import EncryptMode, Settings
 from bot.wire import SafeMode, parse_xml, render_text_reply, to_incoming
+from handlers.message import Incoming
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +130,8 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
             return PlainTextResponse(exc.reason, status_code=exc.status)
 
         slot = ReplySlot()
-        task = asyncio.get_running_loop().run_in_executor(
-            handlers, deps.processor.process, msg, slot, deadline
-        )
+        task = asyncio.ensure_future(_process(handlers, deps.processor, msg, slot, deadline))
+        task.add_done_callback(_retrieve)  # also when the answer below no longer waits for it
         done, _ = await asyncio.wait({task}, timeout=max(deadline - time.monotonic(), 0))
         outcome: Outcome
         if not done:
@@ -166,6 +167,36 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
         return _reply(deps, msg.openid, msg.account, outcome.reply_text, outcome.reply_time, safe)
 
     return router
+
+
+LOCK_TRY_SECONDS = 0.05
+LOCK_RETRY_SECONDS = 0.02
+
+
+async def _process(
+    pool: ThreadPoolExecutor,
+    processor: MessageProcessor,
+    msg: Incoming,
+    slot: ReplySlot,
+    deadline: float,
+) -> Outcome:
+    """Run the message on a handler thread; while the user's lock is taken (their previous
+    message, possibly in another process), wait here, not on the thread."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            return await loop.run_in_executor(
+                pool, processor.process, msg, slot, deadline, LOCK_TRY_SECONDS
+            )
+        except LockBusy:
+            if time.monotonic() + LOCK_RETRY_SECONDS >= deadline:
+                raise StillInProgress(msg.dedup_key) from None
+            await asyncio.sleep(LOCK_RETRY_SECONDS)
+
+
+def _retrieve(task: asyncio.Future[Outcome]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def _reply(

@@ -71,3 +71,38 @@ def test_serve_runs_one_web_worker_per_cpu_unless_told(settings: Settings) -> No
     assert web_workers(settings, 3) == 3
     told = settings.model_copy(update={"web_workers": 2})
     assert web_workers(told, None) == 2
+
+
+def test_a_resident_waiting_for_their_lock_does_not_hold_up_others(
+    wechat: WeChat, redis: Redis
+) -> None:
+    """One handler thread per process: a message whose sender's previous message is still
+    being handled (here by "another process" holding the lock) waits off the thread."""
+    import threading
+    import time
+
+    locks = UserLocks(redis)
+    taken, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:
+        with locks.hold("u-busy", 1.0) as held:
+            assert held.ok
+            taken.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=other_process)
+    holder.start()
+    assert taken.wait(5)
+    replies: dict[str, str | None] = {}
+    waiting = threading.Thread(target=lambda: replies.update(busy=wechat.say("u-busy", "帮助")))
+    waiting.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    free = wechat.say("u-free", "帮助")
+    assert time.monotonic() - started < 1.0
+    assert free is not None and "反映问题" in free
+    assert "busy" not in replies  # still waiting for its lock
+    release.set()
+    holder.join()
+    waiting.join(10)
+    assert replies["busy"] is not None and "反映问题" in replies["busy"]
