@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook import (  # noqa: E402
+from bench.webhook_setup import (  # noqa: E402
     AES_KEY,
     APPID,
     TOKEN,

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook import free_port, prepare_database, service_env, uvicorn_server, valkey  # noqa: E402
+from bench.webhook_setup import free_port, prepare_database, service_env, uvicorn_server, valkey  # noqa: E402
 
 
 def add_residents(url: str, count: int, in_window: float) -> None:

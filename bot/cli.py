@@ -17,7 +17,7 @@ from bot.settings import get_settings
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bot.embedded import serve
 
-    return serve(host=args.host, port=args.port)
+    return serve(host=args.host, port=args.port, workers=args.workers)
 
 
 def _cmd_web(args: argparse.Namespace) -> int:
@@ -145,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="embedded mode: web + worker + scheduler + Redis + demo")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="web worker processes (default: SHEQU_WEB_WORKERS, else one per CPU, at most 4)",
+    )
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("web", help="the web process (uvicorn)")

@@ -15,6 +15,8 @@ from storage.orm import utcnow
 
 log = logging.getLogger(__name__)
 
+Write = tuple[str, str | None, int]
+
 
 class RedisDialogueStore:
     """State lives in Redis (rebuildable); it is kept a day past its timeout so a late
@@ -48,13 +50,19 @@ class RedisDialogueStore:
             return None
         return self.decode(raw if isinstance(raw, bytes | None) else str(raw).encode())
 
-    def save(self, openid: str, state: DialogueState, ttl_seconds: int) -> None:
+    def write(self, openid: str, state: DialogueState | None, ttl_seconds: int = 0) -> Write:
+        """The Redis write that saves (or, for None, clears) the state: (key, value, ex),
+        for a caller that sends it with other commands (the lock's release)."""
+        if state is None:
+            return self._key(openid), None, 0
         state.expires_at = utcnow().timestamp() + ttl_seconds
         payload = json.dumps(asdict(state), ensure_ascii=False)
+        return self._key(openid), payload, ttl_seconds + int(self.GRACE.total_seconds())
+
+    def save(self, openid: str, state: DialogueState, ttl_seconds: int) -> None:
+        key, payload, expire = self.write(openid, state, ttl_seconds)
         try:
-            self._redis.set(
-                self._key(openid), payload, ex=ttl_seconds + int(self.GRACE.total_seconds())
-            )
+            self._redis.set(key, payload or "", ex=expire)
         except RedisError as exc:
             log.warning("dialogue state not saved for %s: %s", openid, exc)
 

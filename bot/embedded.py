@@ -18,6 +18,7 @@ import uvicorn
 
 from bot.lifecycle import CHILD_GRACE, REDIS_GRACE, die_with_parent, start_guardian, stop
 from bot.runtime import Runtime, set_runtime
+from bot.serving import run_web
 from bot.settings import Settings, get_settings
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -109,7 +110,21 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # SIGTERM unwinds like Ctrl-C, through the clean-up in serve
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
+WEB_WORKERS_MAX = 4
+# Set for the web workers of a multi-process `serve` (bot.asgi reads it): they die with serve.
+DIE_WITH_SERVE = "SHEQU_WEB_DIES_WITH_PARENT"
+
+
+def web_workers(settings: Settings, requested: int | None) -> int:
+    """The message path is CPU-bound: one web process per CPU (at most 4) by default."""
+    if requested:
+        return requested
+    if settings.web_workers:
+        return settings.web_workers
+    return max(1, min(os.cpu_count() or 1, WEB_WORKERS_MAX))
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> int:
     settings = get_settings()
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -132,9 +147,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
         seeded = prepare_database(settings)
         started.start_children(env)
         print(_banner(base, settings, seeded, data_dir), flush=True)
-        runtime = Runtime(settings)
-        set_runtime(runtime)
-        uvicorn.run("bot.asgi:create", factory=True, host=host, port=port, log_level="warning")
+        count = web_workers(settings, workers)
+        if count > 1:
+            # Spawned workers build their runtime from this environment; each dies with us
+            # (PR_SET_PDEATHSIG), like the worker and the scheduler.
+            os.environ[DIE_WITH_SERVE] = "1"
+            run_web(host, port, workers=count)
+        else:
+            runtime = Runtime(settings)
+            set_runtime(runtime)
+            uvicorn.run("bot.asgi:create", factory=True, host=host, port=port, log_level="warning")
     except KeyboardInterrupt:
         pass
     finally:

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -30,6 +30,18 @@ class Held:
     # The value of `read_key`, fetched in the same round trip that took the lock.
     prefetched: bytes | None = None
     prefetch_valid: bool = False
+    # Writes sent in the same round trip that releases the lock, before the release (so the
+    # next holder sees them): (key, value, expire seconds); value None deletes the key.
+    # False when there is no Redis lock to release: callers write themselves.
+    batched: bool = False
+    writes: list[tuple[str, str | None, int]] = field(default_factory=list)
+
+    def write_on_release(self, key: str, value: str | None, expire: int = 0) -> bool:
+        """Queue a write for the release's round trip; False: not possible, write now."""
+        if not self.batched:
+            return False
+        self.writes.append((key, value, expire))
+        return True
 
 
 class UserLocks:
@@ -63,10 +75,11 @@ class UserLocks:
             if not held.ok:
                 yield held
                 return
+            held.batched = True
             try:
                 yield held
             finally:
-                self._unlock(key, token)
+                self._unlock(key, token, held.writes)
         finally:
             local.release()
 
@@ -90,9 +103,19 @@ class UserLocks:
             log.warning("user lock falls back to this process: %s", exc)
             return None
 
-    def _unlock(self, key: str, token: str) -> None:
-        assert self._release is not None
+    def _unlock(self, key: str, token: str, writes: list[tuple[str, str | None, int]]) -> None:
+        assert self._release is not None and self._redis is not None
         try:
-            self._release(keys=[key], args=[token])
+            if not writes:
+                self._release(keys=[key], args=[token])
+                return
+            pipe = self._redis.pipeline(transaction=False)
+            for name, value, expire in writes:
+                if value is None:
+                    pipe.delete(name)
+                else:
+                    pipe.set(name, value, ex=expire or None)
+            self._release(keys=[key], args=[token], client=pipe)
+            pipe.execute()
         except (RedisError, OSError) as exc:
             log.warning("user lock not released (it expires by itself): %s", exc)

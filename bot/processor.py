@@ -9,11 +9,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.locks import UserLocks
+from bot.locks import Held, UserLocks
 from bot.reply_slot import ReplySlot
 from handlers.base import Context, Reply, Understood
 from handlers.context import contextualize
@@ -28,7 +29,7 @@ from storage.outbound.deliveries import plan_delivery
 from storage.outbound.queues import jobs_added
 from storage.residents.queries import get_or_create_resident
 from storage.situation import Situation, load_situation
-from storage.writes import insert_if_new
+from storage.writes import finish_inbound, insert_if_new, touch_resident
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,10 @@ class StorageUnavailable(Exception):
 
 class StillInProgress(Exception):
     """Another attempt at the same message is running and has not finished in time."""
+
+
+class LockBusy(StillInProgress):
+    """The user's lock was not free within `lock_wait`: try again (another message of theirs)."""
 
 
 @dataclass
@@ -74,12 +79,16 @@ class MessageProcessor:
         self._understand = understand
         self._dialogue_ttl = dialogue_ttl
 
-    def process(self, msg: Incoming, slot: ReplySlot, deadline: float) -> Outcome:
+    def process(
+        self, msg: Incoming, slot: ReplySlot, deadline: float, lock_wait: float | None = None
+    ) -> Outcome:
+        """`lock_wait`: give up on the user's lock after this long (LockBusy), so that the
+        caller can wait for it without holding a handler thread; None: until `deadline`."""
         wait = max(deadline - time.monotonic(), 0.05)
         read_key = self._dialogues.key(msg.openid)
-        with self._locks.hold(msg.openid, wait, read_key=read_key) as held:
+        with self._locks.hold(msg.openid, min(wait, lock_wait or wait), read_key=read_key) as held:
             if not held.ok:
-                raise StillInProgress(msg.dedup_key)
+                raise (LockBusy if lock_wait else StillInProgress)(msg.dedup_key)
             inbound_id, previous = self._store(msg, deadline)
             if previous is not None:
                 slot.claim_passive()
@@ -89,7 +98,7 @@ class MessageProcessor:
                 dialogue = self._dialogues.decode(held.prefetched)
             else:
                 dialogue = self._dialogues.load(msg.openid)
-            return self._handle(msg, inbound_id, slot, dialogue)
+            return self._handle(msg, inbound_id, slot, dialogue, held)
 
     def rehandle(
         self, msg: Incoming, inbound_id: int, slot: ReplySlot, deadline: float
@@ -112,7 +121,7 @@ class MessageProcessor:
                 dialogue = self._dialogues.decode(held.prefetched)
             else:
                 dialogue = self._dialogues.load(msg.openid)
-            return self._handle(msg, inbound_id, slot, dialogue)
+            return self._handle(msg, inbound_id, slot, dialogue, held)
 
     # -- storing ---------------------------------------------------------------------------
 
@@ -159,7 +168,12 @@ class MessageProcessor:
     # -- handling --------------------------------------------------------------------------
 
     def _handle(
-        self, msg: Incoming, inbound_id: int, slot: ReplySlot, dialogue: DialogueState | None
+        self,
+        msg: Incoming,
+        inbound_id: int,
+        slot: ReplySlot,
+        dialogue: DialogueState | None,
+        held: Held | None = None,
     ) -> Outcome:
         now = utcnow()
         note = None
@@ -174,9 +188,13 @@ class MessageProcessor:
         ctx: Context | None = None
         try:
             resident = get_or_create_resident(session, msg.openid, now)
-            if (msg.event or "").lower() != "unsubscribe":
-                resident.last_message_at = now
-                resident.cs_quota_used = 0
+            touched = (msg.event or "").lower() != "unsubscribe"
+            if touched:
+                # Seen by the handler at once, written with the message's own row at the
+                # end (not at the first autoflush): on SQLite the write lock is then held
+                # only from the handler's own first write, not for the whole handling.
+                set_committed_value(resident, "last_message_at", now)
+                set_committed_value(resident, "cs_quota_used", 0)
             situation = load_situation(session, resident.id, resident.household_id is not None)
             understood = self._understand_message(msg, dialogue, situation, now)
             ctx = Context(
@@ -194,6 +212,8 @@ class MessageProcessor:
                 situation=situation,
             )
             handler_name, reply = self._router.dispatch(ctx)
+            if touched:
+                touch_resident(session, resident)
             text = reply.text
             if text is not None and ctx.dialogue_note:
                 text = f"{ctx.dialogue_note}\n{text}"
@@ -204,7 +224,7 @@ class MessageProcessor:
             return self._record_failure(msg, inbound_id, slot)
         finally:
             session.close()
-        self._save_dialogue(msg.openid, dialogue, ctx)
+        self._save_dialogue(msg.openid, dialogue, ctx, held)
         return outcome
 
     def _redispatch(self, ctx: Context, text: str) -> Reply:
@@ -264,17 +284,15 @@ class MessageProcessor:
                     payload={"text": text},
                     idempotency_key=f"late_reply:{inbound_id}",
                 )
-        session.execute(
-            update(InboundMessage)
-            .where(InboundMessage.id == inbound_id)
-            .values(
-                status=status,
-                reply_text=reply_text,
-                replied_at=replied_at,
-                intent=ctx.understood.intent if handler_name != "fallback" else "unknown",
-            )
-        )
         session.flush()
+        finish_inbound(
+            session,
+            inbound_id,
+            status=status,
+            reply_text=reply_text,
+            replied_at=replied_at,
+            intent=ctx.understood.intent if handler_name != "fallback" else "unknown",
+        )
         outbox_ids = [job.id for job in jobs_added(session)]
         session.commit()
         if status == "deferred" and self._drain is not None:
@@ -316,17 +334,20 @@ class MessageProcessor:
         return Outcome(APOLOGY, int(now.timestamp()))
 
     def _save_dialogue(
-        self, openid: str, loaded: DialogueState | None, ctx: Context | None
+        self, openid: str, loaded: DialogueState | None, ctx: Context | None, held: Held | None
     ) -> None:
+        """Save or clear the state, in the lock's release round trip when possible."""
         if ctx is None:
             return
         state = ctx.next_dialogue
-        if state is None:
-            if loaded is not None:
+        write = getattr(self._dialogues, "write", None)
+        if state is None and loaded is not None:
+            if not (held and write and held.write_on_release(*write(openid, None))):
                 self._dialogues.clear(openid)
-        elif state is not loaded:  # the same object means unchanged: it keeps its deadline
+        elif state is not None and state is not loaded:  # the same object: unchanged
             ttl = self._router.flows.ttl_seconds(state.flow, self._dialogue_ttl)
-            self._dialogues.save(openid, state, ttl)
+            if not (held and write and held.write_on_release(*write(openid, state, ttl))):
+                self._dialogues.save(openid, state, ttl)
 
 
 def _stored_outcome(row: InboundMessage) -> Outcome:

@@ -24,6 +24,7 @@ from storage.work_calendar import configure as configure_calendar
 if TYPE_CHECKING:
     from requests.adapters import BaseAdapter
 
+    from bot.outbox_drainer import OutboxDrainer
     from bot.wechat_api import WeChatApiClient
 
 
@@ -76,10 +77,24 @@ class Runtime:
         queues.commit_and_drain(session, self.session_factory, self.redis, resolve)
 
     def drain_outbox(self, ids: list[int] | None = None, limit: int = 2000) -> int:
-        """Push pending outbox jobs (all, or `ids`) to RQ; returns how many."""
+        """Push pending outbox jobs (all, or `ids`) to RQ; returns how many. Whatever this
+        process's drainers were handed is pushed first (it is then not counted here)."""
         from bot.jobs.registry import resolve
+        from bot.outbox_drainer import wait_all_idle
 
+        wait_all_idle()
         return queues.drain_outbox(self.session_factory, self.redis, resolve, ids=ids, limit=limit)
+
+    @cached_property
+    def drainer(self) -> OutboxDrainer:
+        """This process's drainer: messages' outbox jobs go to RQ after the reply, batched."""
+        from bot.jobs.registry import resolve
+        from bot.outbox_drainer import OutboxDrainer
+
+        def drain(ids: list[int]) -> int:
+            return queues.drain_outbox(self.session_factory, self.redis, resolve, ids=ids)
+
+        return OutboxDrainer(drain)
 
     def answer_http_in_process(self, client: httpx.Client) -> None:
         """Send every outbound request (WeChat, WeCom) to `client` instead of the
@@ -108,6 +123,8 @@ class Runtime:
     def close(self) -> None:
         """Release what was opened (only what was: the properties are lazy)."""
         opened = self.__dict__
+        if "drainer" in opened:
+            self.drainer.close()
         if "http" in opened:
             self.http.close()
         if "redis" in opened:

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, alias="SHEQU_MAX_BODY_BYTES")
     # WeChat gives up after 5 s; answer well before that whatever happens downstream.
     reply_budget_seconds: float = Field(3.5, alias="SHEQU_REPLY_BUDGET")
+    # `shequ serve`'s web processes; None: one per CPU, at most 4.
+    web_workers: int | None = Field(None, alias="SHEQU_WEB_WORKERS", ge=1)
+    # Threads per web process that handle messages (bot/webhook.py); None: 1 on SQLite
+    # (CPU-bound), 4 on PostgreSQL (each message also waits on the server and its fsyncs).
+    message_threads: int | None = Field(None, alias="SHEQU_MESSAGE_THREADS", ge=1)
     redis_timeout_seconds: float = Field(0.5, alias="SHEQU_REDIS_TIMEOUT")
     dialogue_ttl_seconds: int = Field(1800, alias="SHEQU_DIALOGUE_TTL")
     # How often a process looks for staff-added words and 办事指南 entries (one small query).

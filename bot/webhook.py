@@ -6,15 +6,16 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from bot.processor import (
     HOLDING_REPLY,
+    LockBusy,
     MessageProcessor,
     Outcome,
     StillInProgress,
@@ -25,6 +26,7 @@ from bot.runtime import Runtime
 from bot.security import RequestRejected, verify_signature, verify_timestamp
 from bot.settings import EncryptMode, Settings
 from bot.wire import SafeMode, parse_xml, render_text_reply, to_incoming
+from handlers.message import Incoming
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ class WebhookDeps:
     settings: Settings
     processor: MessageProcessor
     safe_mode: SafeMode | None  # None in plain mode (no EncodingAESKey needed)
-    drain: Callable[[list[int]], None]  # run after the response is sent
+    drain: Callable[[list[int]], None]  # hands jobs to RQ off the request path
 
 
 async def read_capped_body(request: Request, limit: int) -> bytes:
@@ -74,6 +76,12 @@ def check_encryption(mode: EncryptMode, encrypted: bool, msg_signature: str) -> 
 def build_webhook_router(deps: WebhookDeps) -> APIRouter:
     router = APIRouter()
     settings = deps.settings
+    # Messages are handled by a few threads per web process (SHEQU_MESSAGE_THREADS; 1 on
+    # SQLite, 4 on PostgreSQL): the path is CPU-bound under the GIL, and more threads only
+    # take the GIL from each other and from the event loop (SQLite, 2 CPUs: 1 thread
+    # 384 msg/s, 4 threads 253, anyio's 40 threads 244; docs/benchmarks.md).
+    threads = settings.message_threads or (1 if settings.uses_sqlite else 4)
+    handlers = ThreadPoolExecutor(threads, thread_name_prefix="message")
 
     @router.get("/wechat", response_class=PlainTextResponse)
     def echo(
@@ -93,7 +101,6 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
     @router.post("/wechat")
     async def receive(
         request: Request,
-        background: BackgroundTasks,
         signature: str = "",
         timestamp: str = "",
         nonce: str = "",
@@ -123,7 +130,8 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
             return PlainTextResponse(exc.reason, status_code=exc.status)
 
         slot = ReplySlot()
-        task = asyncio.ensure_future(run_in_threadpool(deps.processor.process, msg, slot, deadline))
+        task = asyncio.ensure_future(_process(handlers, deps.processor, msg, slot, deadline))
+        task.add_done_callback(_retrieve)  # also when the answer below no longer waits for it
         done, _ = await asyncio.wait({task}, timeout=max(deadline - time.monotonic(), 0))
         outcome: Outcome
         if not done:
@@ -144,7 +152,7 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
         except StillInProgress:
             return PlainTextResponse("in progress", status_code=503)
         if outcome.outbox_ids:
-            background.add_task(deps.drain, outcome.outbox_ids)
+            deps.drain(outcome.outbox_ids)  # handed to this process's drainer: no wait
         elapsed = (time.monotonic() - started) * 1000
         log.info(
             "%s %s from %s answered in %.0f ms%s",
@@ -161,6 +169,36 @@ def build_webhook_router(deps: WebhookDeps) -> APIRouter:
     return router
 
 
+LOCK_TRY_SECONDS = 0.05
+LOCK_RETRY_SECONDS = 0.02
+
+
+async def _process(
+    pool: ThreadPoolExecutor,
+    processor: MessageProcessor,
+    msg: Incoming,
+    slot: ReplySlot,
+    deadline: float,
+) -> Outcome:
+    """Run the message on a handler thread; while the user's lock is taken (their previous
+    message, possibly in another process), wait here, not on the thread."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            return await loop.run_in_executor(
+                pool, processor.process, msg, slot, deadline, LOCK_TRY_SECONDS
+            )
+        except LockBusy:
+            if time.monotonic() + LOCK_RETRY_SECONDS >= deadline:
+                raise StillInProgress(msg.dedup_key) from None
+            await asyncio.sleep(LOCK_RETRY_SECONDS)
+
+
+def _retrieve(task: asyncio.Future[Outcome]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 def _reply(
     deps: WebhookDeps, openid: str, account: str, text: str, created: int, safe: bool
 ) -> Response:
@@ -171,10 +209,6 @@ def _reply(
 
 
 def make_drain(runtime: Runtime) -> Callable[[list[int]], None]:
-    def drain(ids: list[int]) -> None:
-        try:
-            runtime.drain_outbox(ids=ids)
-        except Exception:  # the scheduler drains whatever is left
-            log.exception("outbox drain after reply failed")
-
-    return drain
+    """The process's drainer (bot.outbox_drainer): batched, in its own thread; what it
+    cannot push waits in the outbox for the scheduler."""
+    return runtime.drainer.submit

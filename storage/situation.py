@@ -9,8 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -27,6 +41,7 @@ from storage.models import (
     VolunteerProfile,
     VolunteerTask,
 )
+from storage.orm import UTCDateTime
 from storage.requests.rules import OPEN_STATUSES, RESOLVED
 
 OPEN_ORDER_STATUSES = ("pending", "confirmed")
@@ -96,16 +111,91 @@ class Situation:
         return self.volunteer_status not in (None, "left")
 
 
-def _brief(request: ServiceRequest, resident_id: int) -> TicketBrief:
-    return TicketBrief(
-        id=request.id,
-        code=request.code,
-        category=request.category,
-        status=request.status,
-        urgent=request.urgent,
-        created_at=request.created_at,
-        mine=request.resident_id == resident_id,
-    )
+# One UNION ALL per message, built once: every row is (kind, id, code, text1, text2, flag,
+# at, at2, day, n); the branches below say what each column holds for their kind. Codes
+# that are properties of their models (MealOrder.code "D…", VolunteerTask.code "T…",
+# JobPosting.code "J…") are formed from the ids the same way.
+_RID = bindparam("rid", type_=Integer)
+
+
+def _null(type_: Any) -> Any:
+    return cast(null(), type_)
+
+
+def _kind(tag: str) -> Any:
+    return literal_column(f"'{tag}'")
+
+
+@lru_cache(maxsize=1)
+def _statement() -> Any:
+    s, v, o, t, f = ServiceRequest, VolunteerProfile, MealOrder, VolunteerTask, TaskOffer
+    followed = select(RequestSubscriber.request_id).where(RequestSubscriber.resident_id == _RID)
+    tickets = (
+        select(
+            s.id, s.code, s.category, s.status,
+            case((s.urgent, 1), else_=0).label("urgent"), s.created_at, s.resident_id,
+        )
+        .where(
+            or_(s.resident_id == _RID, s.id.in_(followed)),
+            or_(
+                s.status.in_(OPEN_STATUSES),
+                (s.status == RESOLVED) & s.rating_state.in_(("asked", "reminded")),
+            ),
+        )
+        .order_by(s.created_at.desc())
+        .limit(20)
+        .subquery()
+    )  # fmt: skip
+    dt, day = UTCDateTime(), Date()
+    branches = [
+        select(
+            _kind("t").label("kind"), tickets.c.id, tickets.c.code,
+            tickets.c.category.label("text1"), tickets.c.status.label("text2"),
+            tickets.c.urgent.label("flag"), tickets.c.created_at.label("at"),
+            _null(dt).label("at2"), _null(day).label("day"), tickets.c.resident_id.label("n"),
+        ),
+        select(
+            _kind("o"), o.id, _null(String), o.slot, o.status, literal_column("0"), _null(dt),
+            _null(dt), o.meal_date, literal_column("0"),
+        ).where(o.resident_id == _RID, o.status.in_(OPEN_ORDER_STATUSES)),
+        select(
+            _kind("v"), v.id, _null(String), v.status, _null(String), literal_column("0"),
+            _null(dt), _null(dt), _null(day), literal_column("0"),
+        ).where(v.resident_id == _RID),
+        select(
+            _kind("f"), t.id, _null(String), t.status, _null(String), literal_column("0"),
+            t.pickup_at, f.offered_at, _null(day), f.id,
+        )
+        .join(f, f.task_id == t.id)
+        .join(v, v.id == f.volunteer_id)
+        .where(
+            v.resident_id == _RID,
+            t.status.in_(OPEN_TASK_STATUSES),
+            f.attempt == t.attempt,
+        ),
+        select(
+            _kind("a"), t.id, _null(String), t.status, _null(String), literal_column("0"),
+            t.pickup_at, _null(dt), _null(day), literal_column("0"),
+        )
+        .join(v, v.id == t.volunteer_id)
+        .where(v.resident_id == _RID, t.status.in_(ACTIVE_TASK_STATUSES)),
+        select(
+            _kind("h"), Handover.id, _null(String), _null(String), _null(String),
+            literal_column("0"), _null(dt), _null(dt), _null(day), literal_column("0"),
+        ).where(Handover.resident_id == _RID, Handover.status.in_(("open", "claimed"))),
+        select(
+            _kind("s"), JobSeeker.id, _null(String), _null(String), _null(String),
+            literal_column("0"), _null(dt), _null(dt), _null(day), literal_column("0"),
+        ).where(JobSeeker.resident_id == _RID),
+        select(
+            _kind("p"), JobApplication.id, _null(String), _null(String), _null(String),
+            literal_column("0"), _null(dt), _null(dt), _null(day), JobPosting.id,
+        )
+        .join(JobPosting, JobPosting.id == JobApplication.posting_id)
+        .join(JobSeeker, JobSeeker.id == JobApplication.seeker_id)
+        .where(JobSeeker.resident_id == _RID, JobApplication.status == "applied"),
+    ]  # fmt: skip
+    return union_all(*branches)
 
 
 def _open_poll(session: Session, resident_id: int) -> PollBrief | None:
@@ -123,90 +213,30 @@ def _open_poll(session: Session, resident_id: int) -> PollBrief | None:
 
 
 def load_situation(session: Session, resident_id: int, bound: bool) -> Situation:
-    followed = select(RequestSubscriber.request_id).where(
-        RequestSubscriber.resident_id == resident_id
-    )
-    tickets = session.scalars(
-        select(ServiceRequest)
-        .where(
-            or_(ServiceRequest.resident_id == resident_id, ServiceRequest.id.in_(followed)),
-            or_(
-                ServiceRequest.status.in_(OPEN_STATUSES),
-                (ServiceRequest.status == RESOLVED)
-                & ServiceRequest.rating_state.in_(("asked", "reminded")),
-            ),
-        )
-        .order_by(ServiceRequest.created_at.desc())
-        .limit(20)
-    ).all()
-    open_tickets = tuple(_brief(t, resident_id) for t in tickets if t.status in OPEN_STATUSES)
-    rating = next(
-        (
-            _brief(t, resident_id)
-            for t in tickets
-            if t.status == RESOLVED and t.resident_id == resident_id
-        ),
-        None,
-    )
+    """Everything open for the resident, in one statement (one round trip)."""
+    rows: dict[str, list[Any]] = {k: [] for k in "tovfahsp"}
+    for row in session.execute(_statement(), {"rid": resident_id}):
+        rows[row[0]].append(row)
+    tickets = sorted(rows["t"], key=lambda r: r.at, reverse=True)
+    briefs = [
+        TicketBrief(r.id, r.code, r.text1, r.text2, bool(r.flag), r.at, r.n == resident_id)
+        for r in tickets
+    ]
+    open_tickets = tuple(b for b in briefs if b.status in OPEN_STATUSES)
+    rating = next((b for b in briefs if b.status == RESOLVED and b.mine), None)
     orders = tuple(
-        OrderBrief(o.id, o.code, o.meal_date, o.slot, o.status)
-        for o in session.scalars(
-            select(MealOrder)
-            .where(
-                MealOrder.resident_id == resident_id,
-                MealOrder.status.in_(OPEN_ORDER_STATUSES),
-            )
-            .order_by(MealOrder.meal_date, MealOrder.id)
-        )
+        OrderBrief(r.id, f"D{r.id}", r.day, r.text1, r.text2)
+        for r in sorted(rows["o"], key=lambda r: (r.day, r.id))
     )
-    profile = session.scalar(
-        select(VolunteerProfile).where(VolunteerProfile.resident_id == resident_id)
+    profile = rows["v"][0] if rows["v"] else None
+    seen: dict[int, TaskBrief] = {}
+    for r in sorted(rows["f"], key=lambda r: (r.at2, r.n), reverse=True):
+        seen.setdefault(r.id, TaskBrief(r.id, f"T{r.id}", r.text1, r.at))
+    active = tuple(
+        TaskBrief(r.id, f"T{r.id}", r.text1, r.at) for r in sorted(rows["a"], key=lambda r: r.at)
     )
-    offered: tuple[TaskBrief, ...] = ()
-    active: tuple[TaskBrief, ...] = ()
-    if profile is not None:
-        seen: dict[int, TaskBrief] = {}
-        for t in session.scalars(
-            select(VolunteerTask)
-            .join(TaskOffer, TaskOffer.task_id == VolunteerTask.id)
-            .where(
-                TaskOffer.volunteer_id == profile.id,
-                VolunteerTask.status.in_(OPEN_TASK_STATUSES),
-                TaskOffer.attempt == VolunteerTask.attempt,
-            )
-            .order_by(TaskOffer.offered_at.desc(), TaskOffer.id.desc())
-        ):
-            seen.setdefault(t.id, TaskBrief(t.id, t.code, t.status, t.pickup_at))
-        offered = tuple(seen.values())
-        active = tuple(
-            TaskBrief(t.id, t.code, t.status, t.pickup_at)
-            for t in session.scalars(
-                select(VolunteerTask)
-                .where(
-                    VolunteerTask.volunteer_id == profile.id,
-                    VolunteerTask.status.in_(ACTIVE_TASK_STATUSES),
-                )
-                .order_by(VolunteerTask.pickup_at)
-            )
-        )
-    handover_id = session.scalar(
-        select(Handover.id)
-        .where(Handover.resident_id == resident_id, Handover.status.in_(("open", "claimed")))
-        .order_by(Handover.id.desc())
-        .limit(1)
-    )
-    seeker = session.scalar(select(JobSeeker.id).where(JobSeeker.resident_id == resident_id))
-    applications: tuple[str, ...] = ()
-    if seeker is not None:
-        applications = tuple(
-            posting.code
-            for posting in session.scalars(
-                select(JobPosting)
-                .join(JobApplication, JobApplication.posting_id == JobPosting.id)
-                .where(JobApplication.seeker_id == seeker, JobApplication.status == "applied")
-                .order_by(JobApplication.id.desc())
-            )
-        )
+    handovers = [r.id for r in rows["h"]]
+    applications = tuple(f"J{r.n}" for r in sorted(rows["p"], key=lambda r: r.id, reverse=True))
     return Situation(
         open_poll=_open_poll(session, resident_id),
         resident_id=resident_id,
@@ -214,10 +244,10 @@ def load_situation(session: Session, resident_id: int, bound: bool) -> Situation
         open_tickets=open_tickets,
         pending_rating=rating,
         open_orders=orders,
-        volunteer_status=profile.status if profile else None,
-        offered_tasks=offered,
-        active_tasks=active,
-        open_handover_id=handover_id,
-        seeker=seeker is not None,
-        open_applications=applications,
+        volunteer_status=profile.text1 if profile is not None else None,
+        offered_tasks=tuple(seen.values()) if profile is not None else (),
+        active_tasks=active if profile is not None else (),
+        open_handover_id=max(handovers) if handovers else None,
+        seeker=bool(rows["s"]),
+        open_applications=applications if rows["s"] else (),
     )

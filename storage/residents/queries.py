@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -34,14 +34,16 @@ def compound_names(session: Session, community_id: int) -> tuple[str, ...]:
     return tuple(session.scalars(query))
 
 
+# Built once: every message looks its sender up.
+_RESIDENT_BY_OPENID = (
+    select(Resident)
+    .options(joinedload(Resident.household).joinedload(Household.unit).joinedload(Unit.building))
+    .where(Resident.openid == bindparam("openid"))
+)
+
+
 def get_or_create_resident(session: Session, openid: str, now: datetime) -> Resident:
-    resident = session.scalar(
-        select(Resident)
-        .options(
-            joinedload(Resident.household).joinedload(Household.unit).joinedload(Unit.building)
-        )
-        .where(Resident.openid == openid)
-    )
+    resident = session.scalar(_RESIDENT_BY_OPENID, {"openid": openid})
     if resident is None:
         try:
             with session.begin_nested():
