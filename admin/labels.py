@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.clock import in_china
+from storage.labels import CHANNEL_LABELS, PURPOSE_LABELS, purpose_label
 from storage.models import GroupChannel, Resident, StaffAccount
 from storage.requests.rules import duration_words
 from storage.staff.accounts import ROLE_LABELS
@@ -31,32 +32,10 @@ INTENT_LABELS = {
     "greeting_help": "问候 / 求助菜单",
     "cancel": "取消",
     "human": "转人工",
+    "project_query": "问社区项目",
+    "visit_record": "记录探访",
+    "visit_query": "问探访情况",
     "unknown": "未识别",
-}
-CHANNEL_LABELS = {
-    "customer_service": "客服消息",
-    "template": "模板消息",
-    "wecom_robot": "企业微信群",
-    "mass_tag": "群发",
-}
-PURPOSE_LABELS = {
-    "request_update": "问题进度",
-    "request_staff": "问题通知工作群",
-    "request_reply": "工作人员回复",
-    "handover": "转人工",
-    "handover_reply": "转人工回复",
-    "late_reply": "延迟回复",
-    "council_result": "议事会结果",
-    "meal_accepted": "助餐已接单",
-    "meal_confirmed": "助餐已确认",
-    "meal_delivered": "助餐已送达",
-    "task_alert": "志愿任务提醒",
-    "task_cancelled": "志愿任务取消",
-    "task_offer": "志愿任务邀请",
-    "task_reminder": "志愿任务提醒",
-    "job_notice": "岗位推送",
-    "job_decision": "应聘结果",
-    "rating": "邀请评价",
 }
 MESSAGE_TYPE_LABELS = {
     "text": "文字",
@@ -76,7 +55,8 @@ SYSTEM_ACTORS = {
     "dispatcher": "派单程序",
     "open311": "公开接口",
 }
-__all__ = ["duration_words"]  # re-exported: durations in words for every console page
+# Re-exported: the same words on console pages as in the ledgers.
+__all__ = ["CHANNEL_LABELS", "PURPOSE_LABELS", "duration_words", "purpose_label"]
 
 
 def intent_label(code: str | None) -> str:
@@ -87,16 +67,6 @@ def intent_label(code: str | None) -> str:
 
 def channel_label(code: str | None) -> str:
     return CHANNEL_LABELS.get(code or "", code or "")
-
-
-def purpose_label(code: str | None) -> str:
-    """A delivery's purpose; notices are `notice:<id>` (→ 通知#<id>)."""
-    if not code:
-        return ""
-    kind, _, rest = code.partition(":")
-    if kind == "notice" and rest:
-        return f"社区通知#{rest}"
-    return PURPOSE_LABELS.get(code, PURPOSE_LABELS.get(kind, code))
 
 
 class ActorNames:

@@ -1,6 +1,5 @@
-"""Chinese labels of the codes stored in records, for what staff read outside the console
-pages (exported ledgers, figures). One place per code family; storage may not import
-admin, so the console's own label maps are gathered from here where they overlap."""
+"""Chinese labels of the codes stored in records, for everything staff read: console pages
+(through admin/labels.py), exported ledgers and figures. One place per code family."""
 
 from __future__ import annotations
 
@@ -34,7 +33,10 @@ CHANNEL_LABELS = {
 PURPOSE_LABELS = {
     "request_update": "工单进展告知居民",
     "request_staff": "工单通知网格员",
+    "request_reply": "工作人员回复居民",
+    "rating": "邀请评价",
     "handover": "转人工通知",
+    "handover_reply": "转人工回复居民",
     "late_reply": "延迟答复",
     "council_result": "议事会结果",
     "meal_accepted": "订餐已受理",
@@ -46,6 +48,14 @@ PURPOSE_LABELS = {
     "task_cancelled": "送餐任务取消",
     "job_notice": "岗位推送",
     "job_decision": "报名结果",
+    "poll": "民调问题",
+    "project_started": "项目启动告知",
+    "project_progress": "项目进展告知",
+    "project_overdue": "项目超期提醒",
+    "pair_assigned": "结对告知",
+    "pair_newcomer": "新邻居结对告知",
+    "pair_reminder": "探访提醒志愿者",
+    "pair_missed": "探访逾期提醒网格员",
 }
 PURPOSE_PREFIXES = {"notice": "通知", "council": "议事会", "meeting": "议事会"}
 
@@ -77,8 +87,10 @@ def label(labels: dict[str, str], code: str | None, unknown: str = "其他") -> 
     return labels.get(code, unknown)
 
 
-def purpose_label(purpose: str) -> str:
+def purpose_label(purpose: str | None) -> str:
     """ "notice:2" → "通知（第2号）", "request_staff" → "工单通知网格员"."""
+    if not purpose:
+        return ""
     if purpose in PURPOSE_LABELS:
         return PURPOSE_LABELS[purpose]
     prefix, _, rest = purpose.partition(":")

@@ -19,6 +19,7 @@ from admin.timefmt import age_label, local_time
 from storage.events import history
 from storage.handovers import service as machine
 from storage.handovers.service import HandoverRefused, claimed_by
+from storage.labels import HANDOVER_LABELS
 from storage.models import (
     Grid,
     Handover,
@@ -32,7 +33,7 @@ from storage.outbound.platform_rules import cs_window_open, planned_channel
 from storage.privacy import mask_phone
 
 MAX_NOTE = machine.MAX_NOTE
-STATUS_LABELS = {"open": "待认领", "claimed": "处理中", "closed": "已办结"}
+STATUS_LABELS = HANDOVER_LABELS
 EVENT_LABELS = {"message": "居民补充", "replied": "回复居民"}
 # What the list shows for each filter.
 FILTERS = {

@@ -15,28 +15,12 @@ from sqlalchemy import select
 
 import nlp
 from admin.deps import ADMIN, Staff, require_role
+from admin.labels import INTENT_LABELS
 from admin.render import ConsoleRoute, render
 from bot.deps import SessionDep
 from storage.models import KnowledgeEntry, LexiconWord
 
 AdminStaff = Annotated[Staff, Depends(require_role(ADMIN))]
-INTENT_LABELS = {
-    "report_problem": "反映问题",
-    "meal_request": "订餐",
-    "volunteer_signup": "报名志愿者",
-    "task_accept": "接送餐任务",
-    "task_done": "送达",
-    "job_seek": "找工作",
-    "job_apply": "报名岗位",
-    "status_query": "查进度",
-    "rate": "评价",
-    "register_address": "登记住址",
-    "consult": "咨询办事",
-    "greeting_help": "打招呼/帮助",
-    "cancel": "取消",
-    "human": "转人工",
-    "unknown": "未识别",
-}
 
 
 def targets() -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from admin.timefmt import local_time
 from storage.events import history
+from storage.labels import MEAL_ORDER_LABELS, TASK_LABELS
 from storage.models import (
     HoursEntry,
     Household,
@@ -23,14 +24,8 @@ from storage.models import (
 from storage.privacy import mask_phone
 from storage.volunteers.profiles import SLOT_LABELS, STATUS_LABELS
 
-TASK_STATUS = {"open": "待接单", "assigned": "配送中", "done": "已送达", "cancelled": "已取消"}
-ORDER_STATUS = {
-    "pending": "待确认",
-    "confirmed": "已确认",
-    "delivered": "已送达",
-    "rejected": "已拒绝",
-    "cancelled": "已取消",
-}
+TASK_STATUS = TASK_LABELS
+ORDER_STATUS = MEAL_ORDER_LABELS
 
 
 def _address(session: Session, household_id: int) -> str:

@@ -37,8 +37,8 @@ def test_days_ago_count_china_days() -> None:
 def test_codes_in_chinese() -> None:
     assert intent_label("report_problem") == "反映问题"
     assert intent_label("unknown") == "未识别"
-    assert purpose_label("notice:2") == "社区通知#2"
-    assert purpose_label("request_update") == "问题进度"
+    assert purpose_label("notice:2") == "通知（第2号）"
+    assert purpose_label("request_update") == "工单进展告知居民"
 
 
 def test_actors_and_recipients_as_names(runtime: Runtime) -> None:
@@ -55,3 +55,22 @@ def test_actors_and_recipients_as_names(runtime: Runtime) -> None:
             "demo-lidaye": "居民李大爷",
             "grid-g1": "第一网格工作群",
         }
+
+
+def test_every_intent_and_purpose_has_words() -> None:
+    """A new intent or outbound purpose gets its Chinese name here, or staff read a code."""
+    import re
+    from pathlib import Path
+
+    from admin.labels import INTENT_LABELS
+    from nlp.types import INTENTS
+    from storage.labels import PURPOSE_LABELS
+
+    assert [i for i in INTENTS if i not in INTENT_LABELS] == []
+    root = Path(__file__).resolve().parents[2]
+    written = set()
+    for package in ("storage", "bot", "handlers", "admin"):
+        for path in (root / package).rglob("*.py"):
+            written |= set(re.findall(r'purpose="([a-z_]+)"', path.read_text(encoding="utf-8")))
+    written |= {"pair_assigned", "pair_newcomer", "job_notice", "job_decision", "request_update"}
+    assert sorted(written - set(PURPOSE_LABELS)) == []

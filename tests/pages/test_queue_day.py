@@ -138,7 +138,7 @@ def test_messages_and_deliveries_in_words(
     assert "共1条" in zhang.http.get("/admin/messages", params={"q": "王奶奶"}).text
     deliveries = zhang.http.get("/admin/deliveries").text.split("<tbody>")[1]
     assert "企业微信群" in deliveries and "第一网格工作群" in deliveries
-    assert "问题通知工作群" in deliveries
+    assert "工单通知网格员" in deliveries
     assert "wecom_robot" not in deliveries and "grid-g1" not in deliveries
     assert "共1条" in zhang.http.get("/admin/deliveries").text
 
