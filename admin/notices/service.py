@@ -17,8 +17,9 @@ from admin.audit import audit_staff
 from admin.deps import ADMIN, GRID_FORBIDDEN, Staff
 from admin.timefmt import CST, local_time
 from bot.settings import Settings
-from storage.events import history, record_event
+from storage.events import history
 from storage.models import Building, Compound, Grid, Notice, utcnow
+from storage.notices import drafts
 from storage.notices.delivery import notice_text, start_sending
 from storage.notices.drafts import EDITABLE, NoticeContent, update_draft
 from storage.notices.outcome import cancel, progress, retry_failed
@@ -109,23 +110,13 @@ def create_draft(session: Session, staff: Staff, draft: Draft, ip: str) -> Notic
     if community is None:
         raise _bad("还没有登记社区")
     content = _content(session, staff, community.id, draft)
-    notice = Notice(
-        community_id=community.id,
-        title=content.title,
-        body=content.body,
-        link=content.link,
-        image_url=content.image_url,
-        targets=content.targets,
-        grid_ids=content.grid_ids,
-        community_wide=content.community_wide,
-        status="draft",
+    notice = drafts.create_draft(
+        session,
+        community.id,
+        content,
         created_by_id=staff.id,
         created_by=staff.username,
-    )
-    session.add(notice)
-    session.flush()
-    record_event(
-        session, "notice", notice.id, actor=staff.actor, to_state="draft", note=content.area_label
+        actor=staff.actor,
     )
     audit_staff(session, staff, "notice_create", ip, "notice", notice.id, detail=content.area_label)
     return notice
@@ -286,18 +277,9 @@ def send(
     if scheduled_at is not None:
         if scheduled_at < now + MIN_SCHEDULE_AHEAD:
             raise _bad("定时发送的时间必须晚于现在至少1分钟")
-        notice.status = "scheduled"
-        notice.scheduled_at = scheduled_at
         when = local_time(scheduled_at)
-        record_event(
-            session,
-            "notice",
-            notice.id,
-            actor=staff.actor,
-            from_state="draft",
-            to_state="scheduled",
-            note=f"定时于{when}发送",
-        )
+        if not drafts.schedule(session, notice, scheduled_at, actor=staff.actor, when=when):
+            raise HTTPException(status_code=409, detail="这条通知刚刚已被发送，请刷新页面")
         audit_staff(session, staff, "notice_schedule", ip, "notice", notice.id, detail=when)
         return "scheduled"
     plan = start_sending(

@@ -83,3 +83,61 @@ def update_draft(
             note=f"修改了{'、'.join(changed)}（{content.area_label}）",
         )
     return changed
+
+
+def create_draft(
+    session: Session,
+    community_id: int,
+    content: NoticeContent,
+    *,
+    created_by_id: int | None,
+    created_by: str,
+    actor: str,
+) -> Notice:
+    notice = Notice(
+        community_id=community_id,
+        title=content.title,
+        body=content.body,
+        link=content.link,
+        image_url=content.image_url,
+        targets=content.targets,
+        grid_ids=content.grid_ids,
+        community_wide=content.community_wide,
+        status="draft",
+        created_by_id=created_by_id,
+        created_by=created_by,
+    )
+    session.add(notice)
+    session.flush()
+    record_event(
+        session, "notice", notice.id, actor=actor, to_state="draft", note=content.area_label
+    )
+    return notice
+
+
+def schedule(
+    session: Session, notice: Notice, scheduled_at: datetime, *, actor: str, when: str
+) -> bool:
+    """Put a draft on the scheduler's list for `scheduled_at` (`when`, as staff read it);
+    False when it is no longer a draft (sent or cancelled meanwhile)."""
+    moved = update_if(
+        session,
+        Notice,
+        Notice.id == notice.id,
+        Notice.status == "draft",
+        status="scheduled",
+        scheduled_at=scheduled_at,
+    )
+    session.refresh(notice)
+    if not moved:
+        return False
+    record_event(
+        session,
+        "notice",
+        notice.id,
+        actor=actor,
+        from_state="draft",
+        to_state="scheduled",
+        note=f"定时于{when}发送",
+    )
+    return True

@@ -33,6 +33,26 @@ def direct_commits() -> list[str]:
     return found
 
 
+def direct_writes() -> list[str]:
+    """Rows added or deleted, or fields set by name, in console code: state changes are
+    storage services (storage/<feature>/), the console only calls them."""
+    found = []
+    for path in sorted(ADMIN.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            writes = isinstance(func, ast.Attribute) and func.attr in ("add", "add_all", "delete")
+            on_session = writes and getattr(func.value, "id", "") == "session"  # type: ignore[union-attr]
+            if on_session or getattr(func, "id", "") == "setattr":
+                found.append(f"{path.relative_to(ADMIN.parent)}:{node.lineno}")
+    return found
+
+
+def test_console_code_changes_no_rows_itself() -> None:
+    assert direct_writes() == []
+
+
 def test_console_code_never_commits_by_itself() -> None:
     assert direct_commits() == []
     assert (ADMIN / "requests" / "actions.py").read_text(encoding="utf-8").count("commit(") >= 1
