@@ -81,7 +81,7 @@ class EmergencyHandler:
         missing = _missing(ctx, place)
         if missing:
             start(ctx, DETAILS_FLOW, "awaiting_place", request_id=request.id)
-            lines.append(f"为了尽快找到您，请再告诉我{missing}，如：3号楼2单元501。")
+            lines.append(f"为了尽快找到出事的地方，请再告诉我{missing}，如：3号楼2单元501。")
         else:
             lines.append(f"{deadline_label(request.respond_by, ctx.now)}前会联系您。")
         return Reply("\n".join(lines))

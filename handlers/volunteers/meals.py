@@ -29,6 +29,7 @@ from nlp import normalize
 from nlp.timeexpr import extract_when
 from storage.clock import china_today
 from storage.models import Household
+from storage.requests.rules import deadline_label
 from storage.volunteers.orders import place_order
 from storage.volunteers.tasks import canteen_for, local_hm, order_cutoff, when_label
 
@@ -272,6 +273,7 @@ class MealOrderHandler(FeatureHandler):
                 when=when_label(meal_date, slot, ctx.now, relative=True),
                 count=order.count,
                 address=household.address,
-                cutoff=local_hm(cutoff),
+                # With the day: 「09:30前」 alone reads as today's when the meal is tomorrow.
+                cutoff=deadline_label(cutoff, ctx.now),
             )
         )
