@@ -300,7 +300,10 @@ def seed_volunteering(session: Session, community_id: int) -> None:
         )
     )
     policy_for(session, community_id)
-    residents = session.scalars(select(Resident).where(Resident.openid.in_(DEMO_PHONES)))
+    # In a fixed order, so demo volunteers get the same ids on every database.
+    residents = session.scalars(
+        select(Resident).where(Resident.openid.in_(DEMO_PHONES)).order_by(Resident.openid)
+    )
     for resident in residents:
         resident.phone = DEMO_PHONES[resident.openid]
         skills = DEMO_VOLUNTEERS.get(resident.openid)
