@@ -20,6 +20,8 @@ from storage.models import (
     Building,
     Household,
     MealOrder,
+    Pair,
+    PairMember,
     Resident,
     Unit,
     VolunteerTask,
@@ -29,7 +31,7 @@ from storage.polls.models import PollOptOut
 
 KINDS = {
     "care": "关怀对象家庭（按标签）",
-    "service": "服务对象（近90天有助餐订单或送餐服务）",
+    "service": "服务对象（近90天有助餐订单或送餐服务，或在结对帮扶中）",
     "everyone": "全部住户",
 }
 # Cadence from practice (T社区): care-tagged households and service recipients at least
@@ -85,7 +87,14 @@ def _service_households(session: Session, now: datetime) -> set[int]:
     since = now - SERVICE_LOOKBACK
     orders = select(MealOrder.household_id).where(MealOrder.created_at >= since)
     tasks = select(VolunteerTask.household_id).where(VolunteerTask.pickup_at >= since)
-    return {int(h) for h in session.scalars(orders.union(tasks)) if h is not None}
+    paired = (
+        select(Resident.household_id)
+        .join(PairMember, PairMember.resident_id == Resident.id)
+        .join(Pair, Pair.id == PairMember.pair_id)
+        .where(Pair.status != "ended")
+    )
+    found = session.scalars(orders.union(tasks, paired))
+    return {int(h) for h in found if h is not None}
 
 
 def _chat_residents(session: Session, household_ids: list[int]) -> dict[int, list[Resident]]:

@@ -20,9 +20,11 @@ from storage.models import (
     Compound,
     Grid,
     Household,
+    Resident,
     ServiceRequest,
     Unit,
 )
+from storage.pairs.service import create_pair
 from tests.conftest import WeChat
 from tests.notices.conftest import set_last_message
 from tests.polls.conftest import ELDERLY_POLL, answers, compose, start, targets
@@ -204,6 +206,22 @@ def test_population_everyone_in_a_building_and_service_recipients(
     served = compose(zhang, {**ELDERLY_POLL, "population": {"kind": "service"}})
     assert served["cadence_days"] == 30 and served["preview"]["total"] == 1
     assert "服务对象" in served["population_label"]
+    with runtime.session_factory() as session:  # 王奶奶 paired with a volunteer (结对帮扶)
+        wang = session.query(Resident).filter_by(openid="demo-wangnainai").one()
+        create_pair(
+            session,
+            community_id=wang.household.unit.building.compound.community_id,
+            kind="空巢老人",
+            residents=[wang],
+            volunteer=None,
+            cadence_days=None,
+            actor="staff:zhangmin",
+            now=clock.now(),
+        )
+        session.commit()
+    served = compose(zhang, {**ELDERLY_POLL, "population": {"kind": "service"}})
+    assert served["preview"]["total"] == 2
+    assert "结对帮扶" in served["population_label"]
     assert canteen.http.get("/admin/api/polls").status_code == 403
     assert canteen.http.get("/admin/polls/phone").status_code == 403
 
