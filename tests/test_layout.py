@@ -29,10 +29,16 @@ def test_features_have_one_package_per_layer() -> None:
         "notices",
         "meetings",
         "projects",
+        "polls",
+        "pairs",
+        "handovers",
+        "knowledge",
     ):
         assert (ROOT / "storage" / feature / "__init__.py").exists(), feature
         assert (ROOT / "admin" / feature / "__init__.py").exists(), feature
-    for feature in ("requests", "meals", "notices", "employment"):
+    for feature in ("polls", "pairs", "projects", "employment"):
+        assert (ROOT / "handlers" / feature / "__init__.py").exists(), feature
+    for feature in ("requests", "meals", "notices", "employment", "polls", "pairs", "projects"):
         assert (ROOT / "bot" / "jobs" / f"{feature}.py").exists(), feature
     flat = sorted(p.stem for p in (ROOT / "storage").glob("*_*.py"))
     assert not [name for name in flat if name.split("_")[0] in ("request", "notice", "job")]
