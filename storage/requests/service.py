@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.events import record_event
+from storage.events import insert_event, record_event
 from storage.models import RequestSubscriber, ServiceRequest, StaffAccount, TicketCounter
 from storage.outbound.jobs import Job
 from storage.outbound.queues import enqueue_job, grid_queue_name
@@ -197,7 +197,7 @@ def subscribe(
     count, status = add_follower(session, request.id, resident_id, text[:2000], now)
     set_committed_value(request, "same_count", count)
     set_committed_value(request, "status", status)
-    record_event(
+    insert_event(
         session,
         ENTITY,
         request.id,

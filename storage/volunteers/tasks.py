@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.clock import CHINA, china_today
-from storage.events import record_event
+from storage.events import insert_event, record_event
 from storage.models import (
     Canteen,
     Household,
@@ -170,7 +170,7 @@ def accept_task(
         return "mine" if task.volunteer_id == profile.id else "taken"
     for key, column in _TASK_ATTRS:  # the task as the UPDATE left it (no refresh query)
         set_committed_value(task, key, row._mapping[column])
-    record_event(session, "task", task.id, actor=actor, from_state="open", to_state=ACTIVE)
+    insert_event(session, "task", task.id, actor=actor, from_state="open", to_state=ACTIVE)
     if task.order_id is not None:
         queue = grid_queue_name(task.grid_id)
         enqueue_job(session, queue, Job.TELL_TASK_ACCEPTED, task.id, task.attempt)
