@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Index, String, Text, select
+from sqlalchemy import Index, String, Table, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.orm import Base, utcnow
@@ -46,6 +47,34 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+_INSERT = insert(cast(Table, Event.__table__))
+
+
+def insert_event(
+    session: Session,
+    entity_type: str,
+    entity_id: int,
+    *,
+    actor: str,
+    to_state: str,
+    from_state: str | None = None,
+    note: str | None = None,
+) -> None:
+    """`record_event` for the message path: the row is inserted at once by a Core statement
+    built once (no ORM object, nothing left for the commit's flush). Bulk callers keep
+    `record_event`, whose rows the flush batches."""
+    row = {
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "actor": actor,
+        "from_state": from_state,
+        "to_state": to_state,
+        "note": note,
+        "at": utcnow(),
+    }
+    session.connection().execute(_INSERT, row)
 
 
 def history(session: Session, entity_type: str, entity_id: int) -> list[Event]:

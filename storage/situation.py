@@ -47,6 +47,7 @@ from storage.requests.rules import OPEN_STATUSES, RESOLVED
 OPEN_ORDER_STATUSES = ("pending", "confirmed")
 OPEN_TASK_STATUSES = ("open",)
 ACTIVE_TASK_STATUSES = ("assigned",)
+OPEN_POLL_STATUSES = ("chat", "answering")
 
 
 @dataclass(frozen=True)
@@ -194,27 +195,39 @@ def _statement() -> Any:
         .join(JobPosting, JobPosting.id == JobApplication.posting_id)
         .join(JobSeeker, JobSeeker.id == JobApplication.seeker_id)
         .where(JobSeeker.resident_id == _RID, JobApplication.status == "applied"),
+        select(
+            _kind("q"), PollTarget.id, _null(String), _null(String), _null(String),
+            literal_column("0"), _null(dt), _null(dt), _null(day), PollTarget.next_question,
+        ).where(PollTarget.resident_id == _RID, PollTarget.status.in_(OPEN_POLL_STATUSES)),
     ]  # fmt: skip
     return union_all(*branches)
 
 
-def _open_poll(session: Session, resident_id: int) -> PollBrief | None:
-    row = session.execute(
-        select(PollTarget.id, PollTarget.next_question, Poll.questions)
-        .join(Poll, PollTarget.poll_id == Poll.id)
-        .where(PollTarget.resident_id == resident_id, PollTarget.status.in_(("chat", "answering")))
-        .order_by(PollTarget.id.desc())
-        .limit(1)
-    ).first()
-    if row is None or row.next_question >= len(row.questions):
+@lru_cache(maxsize=1)
+def _poll_questions() -> Any:
+    return (
+        select(Poll.questions)
+        .join(PollTarget, PollTarget.poll_id == Poll.id)
+        .where(PollTarget.id == bindparam("target", type_=Integer))
+    )
+
+
+def _open_poll(session: Session, targets: list[Any]) -> PollBrief | None:
+    """The newest open poll target (found by the situation's statement); its poll's
+    questions are read only when there is one."""
+    if not targets:
         return None
-    question = row.questions[row.next_question]
+    row = max(targets, key=lambda r: r.id)
+    questions = session.scalar(_poll_questions(), {"target": row.id})
+    if questions is None or row.n >= len(questions):
+        return None
+    question = questions[row.n]
     return PollBrief(row.id, str(question["kind"]), tuple(question.get("options") or ()))
 
 
 def load_situation(session: Session, resident_id: int, bound: bool) -> Situation:
     """Everything open for the resident, in one statement (one round trip)."""
-    rows: dict[str, list[Any]] = {k: [] for k in "tovfahsp"}
+    rows: dict[str, list[Any]] = {k: [] for k in "tovfahspq"}
     for row in session.execute(_statement(), {"rid": resident_id}):
         rows[row[0]].append(row)
     tickets = sorted(rows["t"], key=lambda r: r.at, reverse=True)
@@ -238,7 +251,7 @@ def load_situation(session: Session, resident_id: int, bound: bool) -> Situation
     handovers = [r.id for r in rows["h"]]
     applications = tuple(f"J{r.n}" for r in sorted(rows["p"], key=lambda r: r.id, reverse=True))
     return Situation(
-        open_poll=_open_poll(session, resident_id),
+        open_poll=_open_poll(session, rows["q"]),
         resident_id=resident_id,
         bound=bound,
         open_tickets=open_tickets,

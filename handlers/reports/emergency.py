@@ -44,8 +44,11 @@ ADDRESS_KEYS = ("building", "unit", "room")
 def emergency_kind(text: str) -> str | None:
     """The kind of danger, or None when the message is not an emergency."""
     cue = getattr(nlp, "is_emergency", None)
-    kind = cue(text) if cue is not None else None
-    if not kind and not is_urgent(text):
+    if cue is not None:
+        kind = cue(text)
+        if not kind:  # is_urgent(text) would ask the same cue again: not urgent either
+            return None
+    elif not is_urgent(text):
         return None
     for name, words in KIND_WORDS:
         if any(word in text for word in words):

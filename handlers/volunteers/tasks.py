@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
 from handlers.base import Context, Reply
 from handlers.context import is_affirmative
 from handlers.volunteers import texts
@@ -18,10 +16,11 @@ from handlers.volunteers.common import (
     volunteer,
 )
 from storage.clock import in_china
-from storage.models import Canteen, Household, MealOrder, Resident, VolunteerTask
+from storage.models import VolunteerTask
 from storage.outbound.jobs import Job
 from storage.outbound.queues import enqueue_job, grid_queue_name
 from storage.volunteers.profiles import STATUS_LABELS, hours_label, hours_summary, policy_for
+from storage.volunteers.task_card import task_card
 from storage.volunteers.tasks import (
     accept_task,
     active_tasks,
@@ -100,40 +99,24 @@ class TaskAcceptHandler(FeatureHandler):
 
 def won_text(ctx: Context, task: VolunteerTask) -> str:
     """Only the volunteer who got the task sees the room number and the phone."""
-    session = ctx.session
-    canteen = session.get(Canteen, task.canteen_id)
-    household = session.get(Household, task.household_id)
-    assert canteen is not None and household is not None
-    contact = _contact(ctx, task)
-    policy = policy_for(session, task.community_id)
+    card = task_card(ctx.session, task)
     return texts.WON.format(
         code=task.code,
-        pickup=canteen.pickup,
+        pickup=card.pickup,
         time=local_hm(task.pickup_at),
-        address=household.address,
-        contact=contact,
+        address=card.address,
+        contact=_contact(card.people),
         count=task.count,
         note=f"，备注：{task.note}" if task.note else "",
-        window=policy.handback_minutes,
+        window=card.handback_minutes,
     )
 
 
-def _contact(ctx: Context, task: VolunteerTask) -> str:
-    people: list[Resident] = []
-    if task.order_id is not None:
-        order = ctx.session.get(MealOrder, task.order_id)
-        orderer = ctx.session.get(Resident, order.resident_id) if order else None
-        if orderer is not None:
-            people.append(orderer)
-    people += list(
-        ctx.session.scalars(
-            select(Resident).where(Resident.household_id == task.household_id).order_by(Resident.id)
-        )
-    )
-    for person in people:
-        if person.phone:
-            return f"{person.name or '住户'} {person.phone}"
-    named = next((p.name for p in people if p.name), None)
+def _contact(people: tuple[tuple[str | None, str | None], ...]) -> str:
+    for name, phone in people:
+        if phone:
+            return f"{name or '住户'} {phone}"
+    named = next((name for name, _ in people if name), None)
     return f"{named}（未留电话）" if named else "住户（未留电话）"
 
 

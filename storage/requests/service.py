@@ -15,11 +15,13 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.events import record_event
+from storage.events import insert_event, record_event
 from storage.models import RequestSubscriber, ServiceRequest, StaffAccount, TicketCounter
 from storage.outbound.jobs import Job
 from storage.outbound.queues import enqueue_job, grid_queue_name
+from storage.requests.follow_writes import add_follower
 from storage.requests.notify import notify_followers, notify_grid_staff
 from storage.requests.rules import (
     ACCEPTED,
@@ -191,20 +193,11 @@ def subscribe(
     """Follow a request as a same-problem reporter; False if already following."""
     if is_follower(session, request, resident_id):
         return False
-    session.add(
-        RequestSubscriber(
-            request_id=request.id, resident_id=resident_id, text=text[:2000], created_at=now
-        )
-    )
-    session.execute(
-        update(ServiceRequest)
-        .where(ServiceRequest.id == request.id)
-        .values(same_count=ServiceRequest.same_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-    session.flush()
-    session.refresh(request)
-    record_event(
+    # No flush or refresh: the new count and status come back with the UPDATE.
+    count, status = add_follower(session, request.id, resident_id, text[:2000], now)
+    set_committed_value(request, "same_count", count)
+    set_committed_value(request, "status", status)
+    insert_event(
         session,
         ENTITY,
         request.id,

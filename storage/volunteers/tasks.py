@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.clock import CHINA, china_today
-from storage.events import record_event
+from storage.events import insert_event, record_event
 from storage.models import (
     Canteen,
     Household,
@@ -137,6 +138,17 @@ def active_count(session: Session, volunteer_id: int) -> int:
     return int(session.scalar(query) or 0)
 
 
+_TASKS = cast(Table, VolunteerTask.__table__)
+# The acceptance: one conditional UPDATE, built once, returning the row it changed.
+_WIN = (
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("tid"), _TASKS.c.status == "open")
+    .values(status=ACTIVE, volunteer_id=bindparam("vid"), assigned_at=bindparam("at"))
+    .returning(*_TASKS.c)
+)
+_TASK_ATTRS = tuple((p.key, p.columns[0]) for p in inspect(VolunteerTask).column_attrs)
+
+
 def accept_task(
     session: Session, task: VolunteerTask, profile: VolunteerProfile, actor: str, now: datetime
 ) -> str:
@@ -151,17 +163,14 @@ def accept_task(
     policy = policy_for(session, profile.community_id)
     if active_count(session, profile.id) >= policy.max_active_tasks:
         return "full"
-    won = session.execute(
-        update(VolunteerTask)
-        .where(VolunteerTask.id == task.id, VolunteerTask.status == "open")
-        .values(status=ACTIVE, volunteer_id=profile.id, assigned_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if not won.rowcount:  # type: ignore[attr-defined]
+    won = session.connection().execute(_WIN, {"tid": task.id, "vid": profile.id, "at": now})
+    row = won.first()
+    if row is None:
         session.refresh(task)
         return "mine" if task.volunteer_id == profile.id else "taken"
-    session.refresh(task)
-    record_event(session, "task", task.id, actor=actor, from_state="open", to_state=ACTIVE)
+    for key, column in _TASK_ATTRS:  # the task as the UPDATE left it (no refresh query)
+        set_committed_value(task, key, row._mapping[column])
+    insert_event(session, "task", task.id, actor=actor, from_state="open", to_state=ACTIVE)
     if task.order_id is not None:
         queue = grid_queue_name(task.grid_id)
         enqueue_job(session, queue, Job.TELL_TASK_ACCEPTED, task.id, task.attempt)

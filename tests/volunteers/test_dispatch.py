@@ -248,3 +248,17 @@ def test_delivered_long_before_pickup_is_questioned_not_credited(
     assert task_row(runtime, task["id"]).status == "done"
     with runtime.session_factory() as session:
         assert len(session.scalars(select(HoursEntry)).all()) == 1
+
+
+def test_the_winner_is_told_pickup_address_contact_and_handback_window(
+    wechat: WeChat, runtime: Runtime, create_task: CreateTask, work
+) -> None:
+    add_volunteer(runtime, "card-vol", grid_id=2)
+    task = create_task("8-1-402")
+    work()
+    code = task["code"]
+    assert wechat.say("card-vol", f"接 {code}") == (
+        f"接单成功！任务 {code}\n取餐：阳光小区1号楼底商幸福食堂，11:30\n送到：8号楼1单元402\n"
+        "联系人：李大爷 13900000402\n份数：1份\n"
+        f"送达后回复“送达 {code}”。如临时有事，30分钟内可回复“退回 {code}”。"
+    )
