@@ -49,7 +49,7 @@ STAFF_CHANGE = "【问题{label}】{code}｜{location}\n原因：{note}"
 RESIDENT_UPDATES = {
     DISPATCHED: "您反映的问题（{code}）已派给{owner}处理，预计{due}前办结。",
     IN_PROGRESS: "您反映的问题（{code}）正在处理中，负责人：{owner}。",
-    RETURNED: "您反映的问题（{code}）正在重新安排处理人，我们会尽快重新派单。",
+    RETURNED: "您反映的问题（{code}）需要重新安排处理人，原因：{note}。我们会尽快重新派单。",
     CANCELLED: "您反映的问题（{code}）已撤销。原因：{note}",
     ACCEPTED: "您反映的问题（{code}）已重新受理，原因：{note}。我们会尽快处理。",
 }

@@ -213,9 +213,6 @@ def test_returned_requests_wait_in_the_pool_until_the_community_routes_them(
     assert "社区派单池" in card and "认领" in card
     work()
     assert any("【问题退回】" in t and code in t for t in received(runtime, "community-chengnan"))
-    told = [t for t in received(runtime, "demo-wangnainai") if code in t and "重新安排" in t]
-    assert told, received(runtime, "demo-wangnainai")
-    assert "邻居家的灯" not in told[-1]  # staff's routing reasons stay with staff
     routed = admin.post_form(
         f"/admin/requests/{request_id}/transfer", target_grid="1", reason="仍属第一网格"
     )
