@@ -16,9 +16,11 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/shequ serve
 
-# One pytest-xdist worker per core (at most 4: each starts its own Valkey and database
-# template); TEST_WORKERS=0 runs everything in this one process.
-TEST_WORKERS ?= auto
+# One pytest-xdist worker more than there are cores (the end-to-end tier spends much of its
+# time waiting on subprocesses, sockets and the browser; measured in docs/benchmarks.md), at
+# most 4: each starts its own Valkey and database template. TEST_WORKERS=0 runs everything
+# in this one process.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4
 

@@ -183,9 +183,13 @@ class LiveServer(ServerThread):
 
 
 @pytest.fixture
-def real_server(runtime: Runtime, server_port: int) -> Iterator[LiveServer]:
-    """The app over a real socket, for what must see one (a browser, a subprocess)."""
-    server = LiveServer(runtime, server_port)
+def real_server(
+    runtime: Runtime, settings: Settings, server_port: int, real_app_pool: AppPool
+) -> Iterator[ServerThread]:
+    """The app over a real socket, for what must see one (a browser, a subprocess). One
+    app serves every such test of the session (building it costs about a second), bound
+    to this test's database and port; its outbound requests go over the network."""
+    server = ServerThread(real_app_pool.serve(settings).app, server_port)
     server.start()
     yield server
     server.stop()
@@ -230,6 +234,15 @@ class AppPool:
 
 @pytest.fixture(scope="session")
 def app_pool() -> Iterator[AppPool]:
+    pool = AppPool()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def real_app_pool() -> Iterator[AppPool]:
+    """The app behind `real_server`: apart from `app_pool`'s, whose outbound requests are
+    answered in-process."""
     pool = AppPool()
     yield pool
     pool.close()

@@ -17,7 +17,7 @@ from bot.settings import Settings
 from storage.models import Delivery, InboundMessage
 from storage.outbound.deliveries import plan_delivery
 from storage.outbound.queues import grid_queue_name
-from tests.conftest import LiveServer, free_port
+from tests.conftest import ServerThread, free_port
 
 SHEQU = [sys.executable, "-m", "bot.cli"]
 
@@ -41,7 +41,7 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 def test_worker_serves_only_the_chosen_grids(
-    settings: Settings, runtime: Runtime, real_server: LiveServer
+    settings: Settings, runtime: Runtime, real_server: ServerThread
 ) -> None:
     with runtime.session_factory() as session:
         for grid_id in (1, 2):
@@ -77,7 +77,7 @@ def test_worker_serves_only_the_chosen_grids(
         assert {d.status for d in session.scalars(select(Delivery))} == {"sent"}
 
 
-def test_send_command_checks_a_deployment(settings: Settings, real_server: LiveServer) -> None:
+def test_send_command_checks_a_deployment(settings: Settings, real_server: ServerThread) -> None:
     for mode in ("plain", "safe"):
         result = subprocess.run(
             [*SHEQU, "send", real_server.url + "/wechat", "--text", "帮助", "--mode", mode],
@@ -116,7 +116,11 @@ def test_serve_runs_everything_and_keeps_data_across_restarts(tmp_path: Path) ->
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(SHEQU_DATA_DIR=str(tmp_path / "data"), SHEQU_LOG_LEVEL="WARNING")
+    # One web process: how many does not matter here (tests/bot/test_shutdown.py runs
+    # both ways), and each one more costs a second or two of the machine's time.
+    env.update(
+        SHEQU_DATA_DIR=str(tmp_path / "data"), SHEQU_LOG_LEVEL="WARNING", SHEQU_WEB_WORKERS="1"
+    )
     command = [*SHEQU, "serve", "--port", str(port)]
     cwd = tmp_path  # a fresh directory: nothing but what serve creates
     first = subprocess.Popen(
