@@ -3,10 +3,9 @@ agenda, meetings, attendance, decisions and publishing (same rules as the pages)
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
 from admin.deps import WorkerStaff, client_ip
 from admin.meetings.actions import (
@@ -35,16 +34,11 @@ from admin.meetings.view import (
     split_scope,
 )
 from admin.render import ConsoleRoute
+from admin.timefmt import require_aware
 from bot.deps import RuntimeDep, SessionDep
 from storage.meetings.items import Votes
 from storage.meetings.service import Topic, draft_agenda
 from storage.models import utcnow
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise HTTPException(status_code=400, detail="时间须带时区，如 2026-11-25T18:00+08:00")
-    return value
 
 
 def _votes(body: ItemDecisionIn) -> Votes | None:
@@ -80,7 +74,7 @@ def build_meetings_api_router() -> APIRouter:
             scope=kind,
             scope_id=scope_id,
             title=body.title,
-            held_at=_aware(body.held_at),
+            held_at=require_aware(body.held_at),
             place=body.place,
             request_ids=body.request_ids,
             topics=[Topic(t.title, t.description) for t in body.topics],
@@ -124,7 +118,7 @@ def build_meetings_api_router() -> APIRouter:
             action=body.action,
             owner_staff_id=body.owner_staff_id,
             owner_name=body.owner_name,
-            due_at=_aware(body.due_at),
+            due_at=require_aware(body.due_at),
             votes=_votes(body),
         )
         return meeting_view(session, meeting)

@@ -28,11 +28,11 @@ from admin.meetings.view import (
     local_input,
     meeting_view,
     owner_choices,
-    parse_local,
     scope_choices,
     split_scope,
 )
 from admin.render import ConsoleRoute, render
+from admin.timefmt import parse_local
 from bot.deps import RuntimeDep, SessionDep
 from storage.meetings.minutes import minutes_docx, minutes_of
 from storage.meetings.service import Topic, draft_agenda, scope_label

@@ -69,15 +69,6 @@ def load_meeting(session: Session, staff: Staff, meeting_id: int) -> CouncilMeet
     return meeting
 
 
-def parse_local(value: str) -> datetime:
-    """A datetime-local form value ("2026-11-25T18:00") in China time, or ISO with zone."""
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise HTTPException(status_code=400, detail="时间格式不对，如 2026-11-25 18:00") from exc
-    return parsed.replace(tzinfo=CST) if parsed.tzinfo is None else parsed
-
-
 def local_input(value: datetime) -> str:
     return value.astimezone(CST).strftime("%Y-%m-%dT%H:%M")
 

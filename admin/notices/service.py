@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from admin.audit import audit_staff
 from admin.deps import ADMIN, GRID_FORBIDDEN, Staff
-from admin.timefmt import CST, local_time
+from admin.timefmt import local_time, parse_local
 from bot.settings import Settings
 from storage.events import history
 from storage.models import Building, Compound, Grid, Notice, utcnow
@@ -247,16 +247,7 @@ def preview(session: Session, notice: Notice, settings: Settings, redis: Redis) 
 
 def parse_local_time(value: str) -> datetime | None:
     """A datetime-local field (China time, e.g. 2026-11-23T09:30) as aware UTC."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        local = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise _bad("定时发送的时间格式不对") from exc
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=CST)
-    return local
+    return parse_local(value, "定时发送的时间格式不对") if value.strip() else None
 
 
 def send(

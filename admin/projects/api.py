@@ -4,7 +4,6 @@ same rules as the pages (admin/projects/pages_lists.py, pages_joint.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -48,16 +47,11 @@ from admin.projects.view import (
     visible_projects,
 )
 from admin.render import ConsoleRoute
+from admin.timefmt import require_aware
 from bot.deps import SessionDep
 from storage.models import Resource, utcnow
 from storage.projects.needs import list_needs, request_groups
 from storage.projects.resources import list_resources, resource_owners, set_active
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise HTTPException(status_code=400, detail="时间须带时区，如 2026-12-10T15:00+08:00")
-    return value
 
 
 def joint_detail(session: Any, meeting: Any) -> dict[str, Any]:
@@ -215,7 +209,7 @@ def build_projects_api_router() -> APIRouter:  # noqa: C901 - one route per acti
             staff,
             client_ip(request),
             title=body.title,
-            held_at=_aware(body.held_at),
+            held_at=require_aware(body.held_at),
             place=body.place,
             need_ids=body.need_ids,
             group_keys=body.group_keys,
@@ -261,8 +255,8 @@ def build_projects_api_router() -> APIRouter:  # noqa: C901 - one route per acti
             resource_ids=body.resource_ids,
             owner_staff_id=body.owner_staff_id,
             owner_name=body.owner_name,
-            due_at=_aware(body.due_at),
-            milestones=[(m.title, m.due_at and _aware(m.due_at)) for m in body.milestones],
+            due_at=require_aware(body.due_at),
+            milestones=[(m.title, m.due_at and require_aware(m.due_at)) for m in body.milestones],
         )
         return joint_detail(session, meeting)
 

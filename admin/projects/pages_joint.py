@@ -21,11 +21,11 @@ from admin.projects.view import (
     load_joint,
     local_input,
     need_view,
-    parse_local,
     parse_steps,
     resource_view,
 )
 from admin.render import ConsoleRoute, render
+from admin.timefmt import parse_local
 from bot.deps import SessionDep
 from storage.models import CouncilMeeting, utcnow
 from storage.projects.needs import list_needs, request_groups

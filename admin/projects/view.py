@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin.deps import ADMIN, ROLE_FORBIDDEN, Staff, ensure_grid, require_role
-from admin.meetings.view import community_id, local_input, parse_local
-from admin.timefmt import local_time
+from admin.meetings.view import community_id, local_input
+from admin.timefmt import local_time, parse_local
 from storage.events import history
 from storage.models import Building, CouncilMeeting, Need, Project, Resource
 from storage.projects.needs import (
@@ -39,7 +39,7 @@ from storage.requests.rules import STATUS_LABELS as REQUEST_LABELS
 AdminStaff = Annotated[Staff, Depends(require_role(ADMIN))]
 JOINT_ONLY_ADMIN = "只有社区管理员可以召开党建联席会议"
 
-__all__ = ["AdminStaff", "community_id", "local_input", "parse_local"]
+__all__ = ["AdminStaff", "community_id", "local_input"]
 
 
 def to_http(exc: ProjectError) -> HTTPException:

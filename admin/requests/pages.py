@@ -18,7 +18,7 @@ from admin.deps import ADMIN, GRID_WORKER, Staff, WorkerStaff, ensure_grid
 from admin.render import ConsoleRoute, render
 from admin.requests.actions import MAX_SUMMARY, apply_action, set_public_summary
 from admin.requests.view import detail_view, grid_names, list_queue
-from admin.timefmt import CST
+from admin.timefmt import parse_local
 from bot.deps import SessionDep, SettingsDep
 from storage.models import Building, ServiceRequest, StaffAccount, utcnow
 from storage.requests.queries import QueueFilter
@@ -81,11 +81,7 @@ def parse_due(value: str) -> datetime | None:
     """A datetime-local field (China time) as an aware datetime; empty means the SLA."""
     if not value.strip():
         return None
-    try:
-        due = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise HTTPException(status_code=400, detail="期限格式不对") from exc
-    due = due if due.tzinfo else due.replace(tzinfo=CST)
+    due = parse_local(value, "期限格式不对")
     if due <= utcnow():
         raise HTTPException(status_code=400, detail="期限必须晚于现在")
     return due
