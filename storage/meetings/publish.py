@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.events import record_event
@@ -24,6 +24,7 @@ from storage.requests.notify import TEMPLATE_ID, followers
 from storage.requests.rules import DISPATCHED, TRANSITIONS, local_label
 from storage.requests.service import TransitionError, record_action, transition
 from storage.residents.queries import group_channel
+from storage.writes import update_if
 
 ROBOT_LIMIT = 2048  # bytes of a WeCom robot text message
 ONE_TEXT = (
@@ -227,13 +228,15 @@ def publish(
     items = items_of(session, meeting.id)
     if not items or any(i.status != "decided" for i in items):
         raise MeetingError("还有议题没有作出决定", 400)
-    done = session.execute(
-        update(CouncilMeeting)
-        .where(CouncilMeeting.id == meeting.id, CouncilMeeting.status == meeting.status)
-        .values(status="published", published_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if not done.rowcount:  # type: ignore[attr-defined]
+    if not update_if(
+        session,
+        CouncilMeeting,
+        CouncilMeeting.id == meeting.id,
+        CouncilMeeting.status == meeting.status,
+        status="published",
+        published_at=now,
+        updated_at=now,
+    ):
         raise MeetingError("议事会刚被其他人修改过，请刷新后再试")
     previous = meeting.status
     session.refresh(meeting)

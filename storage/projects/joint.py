@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.events import record_event
@@ -28,6 +28,7 @@ from storage.projects.service import (
 )
 from storage.requests.notify import notify_followers
 from storage.requests.rules import local_label
+from storage.writes import update_if
 
 KIND = "joint"
 REPORTER_TEXT = (
@@ -196,13 +197,15 @@ def publish_joint_meeting(
     items = items_of(session, meeting.id)
     if not items or any(i.status != "decided" for i in items):
         raise ProjectError("还有需求没有作出决定", 400)
-    done = session.execute(
-        update(CouncilMeeting)
-        .where(CouncilMeeting.id == meeting.id, CouncilMeeting.status == meeting.status)
-        .values(status="published", published_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if not done.rowcount:  # type: ignore[attr-defined]
+    if not update_if(
+        session,
+        CouncilMeeting,
+        CouncilMeeting.id == meeting.id,
+        CouncilMeeting.status == meeting.status,
+        status="published",
+        published_at=now,
+        updated_at=now,
+    ):
         raise ProjectError("联席会议刚被其他人修改过，请刷新后再试")
     previous = meeting.status
     session.refresh(meeting)
