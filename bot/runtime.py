@@ -111,14 +111,21 @@ class Runtime:
         its 275 routes costs ~0.4 s). Redis must stay the same server."""
         if settings.redis_url != self.settings.redis_url and "redis" in self.__dict__:
             raise ValueError("rebind keeps the Redis connection; the URL must not change")
+        self.settle()  # nothing of the last database's work may reach the next one
         for name in type(settings).model_fields:
             setattr(self.settings, name, getattr(settings, name))
-        old = self.__dict__.pop("engine", None)
-        if old is not None:
-            old.dispose()
+        self.__dict__.pop("engine", None)
         if "session_factory" in self.__dict__:
             self.session_factory.configure(bind=self.engine)
         configure_calendar(self.settings.calendar_file)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Until the outbox jobs handed to this process's drainer are pushed, then close
+        the idle database connections (they reopen on next use)."""
+        if "drainer" in self.__dict__:
+            self.drainer.wait_idle(timeout)
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
     def close(self) -> None:
         """Release what was opened (only what was: the properties are lazy)."""

@@ -193,6 +193,7 @@ def real_server(
     server.start()
     yield server
     server.stop()
+    real_app_pool.release()
 
 
 class InProcessApp:
@@ -228,6 +229,13 @@ class AppPool:
             self.served.app.state.lexicon.refresh()
         return self.served
 
+    def release(self) -> None:
+        """After a test: what the app was handed is finished and its database connections
+        closed, before that test's database is reset for the next (an outbox drain
+        finishing late would otherwise connect to it again, and the reset would wait)."""
+        if self.served is not None:
+            self.served.runtime.settle()
+
     def close(self) -> None:
         self._stack.close()
 
@@ -258,6 +266,7 @@ def live_server(runtime: Runtime, settings: Settings, app_pool: AppPool) -> Iter
     served.runtime.answer_http_in_process(outbound)
     yield served
     outbound.close()
+    app_pool.release()
 
 
 Server = LiveServer | InProcessApp

@@ -13,6 +13,7 @@ from storage.models import OutboxJob
 from storage.outbound.deliveries import plan_delivery
 from storage.outbound.queues import jobs_added
 from tests.conftest import WeChat
+from tests.db_pool import TestDatabases
 
 
 def planned(runtime: Runtime, n: int) -> list[list[int]]:
@@ -79,3 +80,21 @@ def test_a_report_reaches_the_queue_after_the_reply(
         [job] = session.scalars(select(OutboxJob)).all()
     assert job.enqueued_at is not None
     assert sum(Queue(q, connection=redis).count for q in ("default", job.queue)) >= 1
+
+
+def test_rebinding_to_another_database_first_pushes_what_was_handed_over(
+    runtime: Runtime, redis: Redis, database_url: str, test_databases: TestDatabases
+) -> None:
+    [ids] = planned(runtime, 1)
+    runtime.drainer.submit(ids)  # pushed after a short linger, by the drainer's thread
+    other = test_databases.fresh()
+    try:
+        runtime.rebind(runtime.settings.model_copy(update={"database_url": other}))
+        with runtime.session_factory() as session:
+            assert session.scalars(select(OutboxJob)).all() == []
+        runtime.rebind(runtime.settings.model_copy(update={"database_url": database_url}))
+    finally:
+        test_databases.release(other)
+    with runtime.session_factory() as session:
+        assert session.get(OutboxJob, ids[0]).enqueued_at is not None  # type: ignore[union-attr]
+    assert Queue("default", connection=redis).count == 1
