@@ -49,7 +49,9 @@ class ForkingWorker(Worker):
 def _preload() -> None:
     """Import the job code and load dictionaries once, before RQ forks a work horse per
     job, so each job starts warm instead of importing everything again."""
-    import bot.jobs.registry  # noqa: F401 - every job module
+    from bot.jobs.registry import import_all
+
+    import_all()
 
     get_runtime().http  # noqa: B018 - build the TLS context once, before forking
     try:

@@ -20,7 +20,7 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.jobs.registry import resolve
+from bot.jobs.registry import load
 from bot.periodic import PERIODIC_JOBS
 from bot.runtime import Runtime, set_runtime
 from bot.sandbox.inprocess import InProcessTransport, in_process_transport
@@ -234,7 +234,7 @@ class StoryPlayer:
                 raise StoryError(f"until {step.until} is in the story's past")
             self.clock.set(target)
         for job in PERIODIC_JOBS:
-            resolve(job.job)()
+            load(job.job)()
 
     def _settle(self) -> None:
         """Push the outbox to RQ and let a real worker run everything queued, until

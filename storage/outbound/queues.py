@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.models import Grid, OutboxJob, utcnow
 from storage.outbound.jobs import UnknownJob
 
-# A registered job name → the function a worker runs (bot/jobs/registry.resolve).
-Resolver = Callable[[str], Callable[..., Any]]
+# A registered job name → the import path of the function a worker runs
+# (bot/jobs/registry.resolve); RQ stores the path and the worker imports it.
+Resolver = Callable[[str], str]
 
 log = logging.getLogger(__name__)
 

@@ -1,15 +1,17 @@
 """Storage and handlers plan background jobs by registered name; the registry ties each
-name to the function a worker runs. A job without code, code without a name, or a
-function RQ could not import by its path breaks here rather than in a worker."""
+name to the import path of the function a worker runs. A job without code, code without a
+name, or a path RQ could not import breaks here rather than in a worker."""
 
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import select
 
-from bot.jobs.registry import JOBS, resolve
+from bot.jobs.registry import JOB_PATHS, load, resolve
 from bot.periodic import PERIODIC_JOBS
 from bot.runtime import Runtime
 from storage.models import OutboxJob
@@ -18,16 +20,32 @@ from storage.outbound.queues import enqueue_job
 
 
 def test_every_job_name_has_a_function_rq_can_import() -> None:
-    assert set(JOBS) == set(Job)
-    for name, function in JOBS.items():
-        module = importlib.import_module(function.__module__)
-        assert getattr(module, function.__name__) is function, name
-        assert function.__qualname__ == function.__name__, f"{name} is not module-level"
+    assert set(JOB_PATHS) == set(Job)
+    for name, path in JOB_PATHS.items():
+        module_name, _, attribute = path.rpartition(".")
+        function = getattr(importlib.import_module(module_name), attribute)
+        assert callable(function) and load(name) is function, name
+        assert function.__module__ == module_name, f"{name}: {path} is imported from elsewhere"
+        assert function.__qualname__ == attribute, f"{name} is not module-level"
 
 
 def test_periodic_jobs_are_registered_names() -> None:
     assert {job.job for job in PERIODIC_JOBS} <= set(Job)
-    assert resolve(Job.MEALS_TICK).__name__ == "tick"
+    assert resolve(Job.MEALS_TICK) == "bot.jobs.meals.tick"
+    assert load(Job.MEALS_TICK).__name__ == "tick"
+
+
+def test_pushing_jobs_imports_no_job_code() -> None:
+    """The scheduler and the registry name jobs by path; only a worker imports them."""
+    probe = (
+        "import sys, bot.scheduler, bot.jobs.registry as r; "
+        "r.resolve('meals.tick'); "
+        "print(sorted(m for m in sys.modules if m.startswith(('bot.jobs.', 'bot.reaper'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "['bot.jobs.registry']"
 
 
 def test_unknown_name_is_refused_clearly() -> None:
