@@ -10,10 +10,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.stories.player import StoryResult, StoryService
-from storage.db_templates import DatabaseTemplate
-from storage.staff.accounts import use_cheap_hashing
+if TYPE_CHECKING:
+    from bot.stories.player import StoryResult
 
 
 def story_files(paths: list[str]) -> list[Path]:
@@ -48,6 +48,12 @@ def redis_server(url: str | None, folder: Path) -> Iterator[str]:
 
 
 def run_stories(args: argparse.Namespace) -> int:
+    # Imported here: every `shequ` command builds this parser, and the player brings the
+    # whole app (a second of imports the worker and the scheduler have no use for).
+    from bot.stories.player import StoryService
+    from storage.db_templates import DatabaseTemplate
+    from storage.staff.accounts import use_cheap_hashing
+
     if not args.verbose:  # the pass/fail lines are the output; the service's log is noise
         logging.getLogger().setLevel(logging.WARNING)
     files = story_files(args.paths)
