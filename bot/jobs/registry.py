@@ -55,6 +55,6 @@ def load(name: str) -> JobFunction:
 
 
 def import_all() -> None:
-    """Import every job's module (a worker does, once, before it takes jobs)."""
-    for path in JOB_PATHS.values():
-        importlib.import_module(path.rpartition(".")[0])
+    """Import every job (a worker does, once, before it takes jobs)."""
+    for name in JOB_PATHS:
+        load(name)
