@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +33,8 @@ from bench.webhook_setup import (  # noqa: E402
     AES_KEY,
     APPID,
     TOKEN,
+    add_delivery_volunteers,
+    add_meal_tasks,
     drop_pg_database,
     free_port,
     fresh_pg_database,
@@ -48,52 +50,17 @@ WON, TAKEN, HOLDING = "接单成功", "已经有其他志愿者接了", "收到�
 def prepare(sqlalchemy_url: str, volunteers: int, tasks: int, round_no: int) -> list[int]:
     """Schema, demo community, `volunteers` delivery volunteers, `tasks` open tasks."""
     from storage.db import make_engine, make_session_factory
-    from storage.models import Base, Household, Resident, VolunteerProfile
+    from storage.models import Base, Household
     from storage.seed import seed_demo
-    from storage.volunteers.profiles import LOCAL_TZ, policy_for
-    from storage.volunteers.tasks import canteen_for, create_task
 
     engine = make_engine(sqlalchemy_url)
     Base.metadata.create_all(engine)
-    ids = []
     with make_session_factory(engine)() as session:
         seed_demo(session)
-        policy_for(session, 1).max_active_tasks = 1
         now = datetime.now(UTC)
-        for n in range(volunteers):
-            resident = Resident(
-                openid=f"race-{round_no}-{n:04d}",
-                name=f"志愿者{n}",
-                roles=["volunteer"],
-                last_message_at=now,
-            )
-            session.add(resident)
-            session.flush()
-            session.add(
-                VolunteerProfile(
-                    resident_id=resident.id,
-                    community_id=1,
-                    grid_id=1 + n % 5,
-                    skills=["送餐"],
-                    status="active",
-                )
-            )
-        canteen = canteen_for(session, 1)
-        assert canteen is not None
-        meal_date = (now.astimezone(LOCAL_TZ) + timedelta(days=1)).date()
+        add_delivery_volunteers(session, f"race-{round_no}-", volunteers, now)
         households = session.query(Household).order_by(Household.id).limit(tasks).all()
-        for household in households:
-            task = create_task(
-                session,
-                canteen=canteen,
-                household=household,
-                meal_date=meal_date,
-                slot="lunch",
-                count=1,
-                note=None,
-                actor="bench",
-            )
-            ids.append(task.id)
+        ids = add_meal_tasks(session, households, now)
         session.commit()
     engine.dispose()
     return ids

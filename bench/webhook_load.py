@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.webhook_setup import AES_KEY, APPID, HOLDING, TOKEN
+from bench.webhook_setup import (
+    AES_KEY,
+    APPID,
+    HOLDING,
+    TOKEN,
+    add_delivery_volunteers,
+    add_meal_tasks,
+)
 
 # One sender's messages in turn (each sender starts at another place): greetings and help,
 # reports filed at once (the senders are bound to households), and job questions.
@@ -184,12 +191,10 @@ def seed_load_residents(sqlalchemy_url: str, volunteers: int = 0, tasks: int = 0
     """The load's residents: `load-000` … `load-499`, bound to households of the demo
     community (so a report is filed at once), plus `volunteers` delivery volunteers
     `vol-NNNN` and `tasks` open meal-delivery tasks (their ids are returned)."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from storage.db import make_engine, make_session_factory
-    from storage.models import Household, Resident, VolunteerProfile
-    from storage.volunteers.profiles import LOCAL_TZ, policy_for
-    from storage.volunteers.tasks import canteen_for, create_task
+    from storage.models import Household, Resident
 
     engine = make_engine(sqlalchemy_url)
     ids: list[int] = []
@@ -208,41 +213,10 @@ def seed_load_residents(sqlalchemy_url: str, volunteers: int = 0, tasks: int = 0
                     )
                 )
             if volunteers:
-                policy_for(session, 1).max_active_tasks = 1
-            for n in range(volunteers):
-                resident = Resident(
-                    openid=f"vol-{n:04d}",
-                    name=f"志愿者{n}",
-                    roles=["volunteer"],
-                    last_message_at=now,
-                )
-                session.add(resident)
-                session.flush()
-                session.add(
-                    VolunteerProfile(
-                        resident_id=resident.id,
-                        community_id=1,
-                        grid_id=1 + n % 5,
-                        skills=["送餐"],
-                        status="active",
-                    )
-                )
+                add_delivery_volunteers(session, "vol-", volunteers, now)
             if tasks:
-                canteen = canteen_for(session, 1)
-                assert canteen is not None
-                meal_date = (now.astimezone(LOCAL_TZ) + timedelta(days=1)).date()
-                for k in range(tasks):
-                    task = create_task(
-                        session,
-                        canteen=canteen,
-                        household=households[k % len(households)],
-                        meal_date=meal_date,
-                        slot="lunch",
-                        count=1,
-                        note=None,
-                        actor="bench",
-                    )
-                    ids.append(task.id)
+                load_households = [households[k % len(households)] for k in range(tasks)]
+                ids = add_meal_tasks(session, load_households, now)
             session.commit()
     finally:
         engine.dispose()

@@ -16,7 +16,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from storage.models import Household
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -143,26 +150,11 @@ def drop_pg_database(server_url: str, db_url: str) -> None:
 
 
 def prepare_database(sqlalchemy_url: str) -> None:
-    import storage.db
     from storage.db import make_engine, make_session_factory
     from storage.migrate import upgrade
     from storage.seed import seed_demo
 
-    # Work-around, in this process only: storage.db.make_engine adds pool_size/max_overflow
-    # for PostgreSQL even when the caller passes poolclass=NullPool (as
-    # storage/migrations/env.py does), which create_engine refuses. Reported, not fixed here.
-    def engine_for_migrations(url: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        if "poolclass" in kwargs and not url.startswith("sqlite"):
-            from sqlalchemy import create_engine
-
-            return create_engine(url, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
-        return make_engine(url, **kwargs)  # type: ignore[arg-type]
-
-    storage.db.make_engine = engine_for_migrations  # type: ignore[assignment]
-    try:
-        upgrade(sqlalchemy_url)
-    finally:
-        storage.db.make_engine = make_engine  # type: ignore[assignment]
+    upgrade(sqlalchemy_url)
     engine = make_engine(sqlalchemy_url)
     try:
         with make_session_factory(engine)() as session:
@@ -170,6 +162,54 @@ def prepare_database(sqlalchemy_url: str) -> None:
             session.commit()
     finally:
         engine.dispose()
+
+
+def add_delivery_volunteers(session: Session, prefix: str, count: int, now: datetime) -> None:
+    """`count` active delivery volunteers `<prefix>NNNN` over the demo's five grids, each
+    allowed one task at a time (so a burst of accepts is a race)."""
+    from storage.models import Resident, VolunteerProfile
+    from storage.volunteers.profiles import policy_for
+
+    policy_for(session, 1).max_active_tasks = 1
+    for n in range(count):
+        resident = Resident(
+            openid=f"{prefix}{n:04d}", name=f"志愿者{n}", roles=["volunteer"], last_message_at=now
+        )
+        session.add(resident)
+        session.flush()
+        session.add(
+            VolunteerProfile(
+                resident_id=resident.id,
+                community_id=1,
+                grid_id=1 + n % 5,
+                skills=["送餐"],
+                status="active",
+            )
+        )
+
+
+def add_meal_tasks(session: Session, households: list[Household], now: datetime) -> list[int]:
+    """One open lunch-delivery task for tomorrow (China time) per household; their ids."""
+    from storage.volunteers.profiles import LOCAL_TZ
+    from storage.volunteers.tasks import canteen_for, create_task
+
+    canteen = canteen_for(session, 1)
+    assert canteen is not None
+    meal_date = (now.astimezone(LOCAL_TZ) + timedelta(days=1)).date()
+    ids = []
+    for household in households:
+        task = create_task(
+            session,
+            canteen=canteen,
+            household=household,
+            meal_date=meal_date,
+            slot="lunch",
+            count=1,
+            note=None,
+            actor="bench",
+        )
+        ids.append(task.id)
+    return ids
 
 
 def service_env(
